@@ -1,0 +1,1 @@
+"""Heitje backend: FastAPI app, domain services, chain adapter, workers and CLI."""

@@ -1,0 +1,59 @@
+"""The FastAPI app factory. Every domain contributes one router under /api/v1."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backend import health
+from backend.errors import install_handlers
+from backend.runtime import Runtime
+from backend.settings import ROOT
+
+API_PREFIX = "/api/v1"
+# One package per domain concept, each with a `routes.router` (STYLE.md).
+DOMAINS = (
+    "auth",
+    "tasks",
+    "claims",
+    "accounts",
+    "merchants",
+    "payments",
+    "redemptions",
+    "payouts",
+    "reports",
+)
+WEB_DIR = ROOT / "web"
+
+DESCRIPTION = """
+Heitje: a city's own reward coin. Citizens are paid in the city's coin for small public-space
+tasks and spend it at local shops, which redeem it for euros.
+
+Amounts are decimal strings with two places (`"15.00"`); addresses are checksummed. Errors are
+`{"error": {"code": "...", "message": "..."}}` with a 4xx status (503 `chain_unavailable` when the
+blockchain node is down). Sign in with EIP-4361: `GET /auth/nonce`, then `POST /auth/login`.
+"""
+
+
+def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
+    app = FastAPI(
+        title="Heitje API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_handlers(app)
+    app.include_router(health.router)
+    app.include_router(health.router, prefix=API_PREFIX)
+    for domain in DOMAINS:
+        module = importlib.import_module(f"backend.{domain}.routes")
+        app.include_router(module.router, prefix=API_PREFIX)
+    if web_dir is not None and (web_dir / "index.html").exists():
+        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    return app

@@ -1,0 +1,206 @@
+"""The `heitje` command: `heitje up` runs everything; sub-commands for operators."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from eth_account import Account
+
+from backend import migrate
+from backend.chain import anvil
+from backend.chain.client import connect
+from backend.chain.deploy import deploy_coin
+from backend.chain.deployment import Deployment, load_deployment
+from backend.runtime import Runtime
+from backend.settings import ANVIL_TEST_KEYS, Settings, SettingsError
+from backend.workers import load_workers, run_loop, start_threads
+
+app = typer.Typer(help="Heitje: a city's own reward coin.", no_args_is_help=True, add_completion=False)
+log = logging.getLogger("heitje")
+
+# Sub-command groups contributed by domains: `heitje <name> ...` from backend.<module>.cli:app.
+SUBCOMMANDS = {
+    "task": "backend.tasks.cli",
+    "claims": "backend.claims.cli",
+    "operator": "backend.accounts.cli",
+    "merchant": "backend.merchants.cli",
+    "payouts": "backend.payouts.cli",
+}
+for _name, _module in SUBCOMMANDS.items():
+    try:
+        app.add_typer(importlib.import_module(_module).app, name=_name)
+    except ModuleNotFoundError as _exc:
+        if not (_exc.name and _module.startswith(_exc.name)):
+            raise
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+def cli_runtime() -> Runtime:
+    """The runtime for a one-off command: settings, deployment record, database (migrated)."""
+    settings = load_settings()
+    try:
+        runtime = Runtime.from_settings(settings)
+    except Exception as exc:  # noqa: BLE001 - every failure here is a set-up problem to report plainly
+        typer.secho(f"cannot reach the chain or find the deployment: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    migrate.upgrade(runtime.engine)
+    return runtime
+
+
+def ensure_deployment(settings: Settings) -> tuple[Deployment, bool]:
+    """Returns this chain's deployment, deploying first when there is none (or its code is gone)."""
+    w3 = connect(settings.effective_rpc_url)
+    chain_id = int(w3.eth.chain_id)
+    existing = load_deployment(settings.deployments_dir, chain_id)
+    if existing is not None and len(w3.eth.get_code(existing.address)) > 0:
+        return existing, False
+    if not settings.local_chain and existing is not None:
+        raise RuntimeError(f"the deployment record says {existing.address}, but there is no code there")
+    deployer = Account.from_key(settings.deployer_key).address
+    minter = Account.from_key(settings.minter_key).address
+    deployment = deploy_coin(
+        w3,
+        deployer_key=settings.deployer_key,
+        name=settings.coin_name,
+        symbol=settings.coin_symbol,
+        admin=deployer,
+        minter=minter,
+        registrars=(minter,),
+        deployments_dir=settings.deployments_dir,
+    )
+    return deployment, True
+
+
+def _retire_stale_local_database(settings: Settings) -> None:
+    """A new local chain makes the old local database's money records meaningless: set it aside."""
+    prefix = "sqlite:///"
+    if not settings.database_url.startswith(prefix):
+        return
+    path = Path(settings.database_url[len(prefix) :])
+    if path.exists():
+        aside = path.with_name(f"{path.name}.stale-{int(time.time())}")
+        path.rename(aside)
+        typer.secho(f"  the chain was new, so the old database was set aside: {aside}", fg="yellow")
+
+
+@app.command()
+def up(
+    no_workers: Annotated[bool, typer.Option(help="Serve the API without the background workers.")] = False,
+) -> None:
+    """Start everything: Anvil (when no RPC_URL is set), the coin (deployed if this chain has none),
+    the database (migrated), the workers and the API."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = load_settings()
+    anvil_proc = None
+    if settings.local_chain:
+        if anvil.port_open(settings.anvil_port):
+            typer.echo(f"Using the chain already listening on 127.0.0.1:{settings.anvil_port}")
+        else:
+            log_path = settings.anvil_state.parent / "anvil.log"
+            anvil_proc = anvil.start_anvil(settings.anvil_port, state=settings.anvil_state, log_path=log_path)
+            typer.echo(f"Started Anvil on 127.0.0.1:{settings.anvil_port} (state: {settings.anvil_state})")
+    try:
+        _serve(settings, no_workers=no_workers)
+    finally:
+        if anvil_proc is not None:
+            anvil.stop(anvil_proc)
+
+
+def _serve(settings: Settings, *, no_workers: bool) -> None:
+    import uvicorn
+
+    from backend.app import create_app
+
+    deployment, deployed = ensure_deployment(settings)
+    if deployed and settings.local_chain:
+        _retire_stale_local_database(settings)
+    runtime = Runtime(settings=settings, deployment=deployment)
+    migrate.upgrade(runtime.engine)
+    stop = threading.Event()
+    threads = [] if no_workers else start_threads(load_workers(runtime), stop, settings.worker_poll_seconds)
+
+    base = settings.base_url
+    typer.echo("")
+    typer.secho("Heitje is running", bold=True)
+    typer.echo(f"  App:         {base}/")
+    typer.echo(f"  API:         {base}/api/v1   (docs: {base}/api/v1/docs)")
+    typer.echo(f"  Health:      {base}/healthz")
+    typer.echo(f"  Chain:       {settings.effective_rpc_url} (chain id {deployment.chain_id})")
+    typer.echo(f"  Coin:        {deployment.address} ({'deployed now' if deployed else 'existing deployment'})")
+    typer.echo(f"  Database:    {settings.database_url}")
+    typer.echo(f"  Workers:     {', '.join(t.name for t in threads) or 'none'}")
+    if settings.deployer_key == ANVIL_TEST_KEYS["deployer"]:
+        typer.echo(f"  Operator:    {deployment.admin}")
+        typer.secho(
+            f"  Operator key (Anvil's PUBLIC test key #0, development only): {settings.deployer_key}",
+            fg="yellow",
+        )
+    typer.echo("Press Ctrl-C to stop.")
+    try:
+        uvicorn.run(create_app(runtime), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        runtime.close()
+
+
+@app.command()
+def worker() -> None:
+    """Run the background workers alone (the reward sender, the indexer), without the API."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runtime = cli_runtime()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    workers = load_workers(runtime)
+    threads = [threading.Thread(target=run_loop, args=(w, stop, runtime.settings.worker_poll_seconds), name=w.name)
+               for w in workers]
+    for thread in threads:
+        thread.start()
+    typer.echo(f"workers running: {', '.join(w.name for w in workers)}")
+    try:
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        stop.set()
+    for thread in threads:
+        thread.join()
+
+
+@app.command()
+def deploy() -> None:
+    """Deploy the coin to the configured chain unless this chain already has a deployment record."""
+    settings = load_settings()
+    deployment, deployed = ensure_deployment(settings)
+    typer.echo(f"{'deployed' if deployed else 'already deployed'}: {deployment.address} on chain {deployment.chain_id}")
+
+
+@app.command()
+def migrate_db() -> None:
+    """Apply the database migrations (heitje up does this on start)."""
+    runtime = cli_runtime()
+    typer.echo(f"database at head: {runtime.settings.database_url}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
+

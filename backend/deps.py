@@ -1,0 +1,37 @@
+"""FastAPI dependency aliases shared by every domain's routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from backend.chain.client import Chain
+from backend.runtime import Runtime
+from backend.settings import Settings
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return get_runtime(request).settings
+
+
+def get_chain(request: Request) -> Chain:
+    return get_runtime(request).chain
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on an error."""
+    with get_runtime(request).sessions() as session, session.begin():
+        yield session
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ChainDep = Annotated[Chain, Depends(get_chain)]
+SessionDep = Annotated[Session, Depends(get_session)]

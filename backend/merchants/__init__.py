@@ -1,0 +1,1 @@
+"""Shops that accept the coin: the registry, payments to them, and their redemptions."""

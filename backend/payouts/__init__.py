@@ -1,0 +1,1 @@
+"""The payouts domain."""
