@@ -1,0 +1,75 @@
+"""Coin amounts and addresses at the edges. Inside, amounts are int units (1 coin = 100 units);
+at the API, CSV and SEPA they are Decimal strings with two places ("15.00"). Never floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from eth_utils import is_address, to_checksum_address
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+UNITS_PER_COIN = 100
+MAX_UNITS = 10**30  # far above any real amount; keeps uint256 and database columns safe
+_AMOUNT = re.compile(r"^\d{1,28}(\.\d{1,2})?$")
+
+
+class AmountError(ValueError):
+    """The text is not a positive coin amount with at most two decimals."""
+
+
+class AddressError(ValueError):
+    """The text is not a 20-byte hex address (a wrongly mixed-case checksum counts as invalid)."""
+
+
+def parse_amount(text: object, *, allow_zero: bool = False) -> int:
+    """"15", "15.5", "15.00" -> 1500, 1550, 1500 units. Refuses negatives, three decimals, exponents, floats."""
+    if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
+        raise AmountError("an amount is a decimal string like \"15.00\"")
+    raw = str(text).strip()
+    if not _AMOUNT.match(raw):
+        raise AmountError(f"{raw[:40]!r} is not an amount with at most two decimals, like \"15.00\"")
+    try:
+        units = int((Decimal(raw) * UNITS_PER_COIN).to_integral_exact())
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
+        raise AmountError(f"{raw!r} is not a number") from exc
+    if units == 0 and not allow_zero:
+        raise AmountError("the amount must be more than 0.00")
+    if units > MAX_UNITS:
+        raise AmountError("the amount is too large")
+    return units
+
+
+def format_amount(units: int) -> str:
+    """1500 -> "15.00"; negative units keep their sign ("-0.50")."""
+    sign = "-" if units < 0 else ""
+    whole, cents = divmod(abs(int(units)), UNITS_PER_COIN)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def units_to_decimal(units: int) -> Decimal:
+    return Decimal(units) / UNITS_PER_COIN
+
+
+def parse_address(text: object) -> str:
+    """Returns the checksummed address. All-lower or all-upper hex is accepted; mixed case must be a
+    valid EIP-55 checksum (a mistyped character is then caught)."""
+    if not isinstance(text, str) or not is_address(text.strip()):
+        raise AddressError(f"{str(text)[:60]!r} is not an address (0x followed by 40 hex digits, valid checksum)")
+    return to_checksum_address(text.strip())
+
+
+# Pydantic field types for request and response models.
+Address = Annotated[
+    str,
+    AfterValidator(parse_address),
+    WithJsonSchema({"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$",
+                    "example": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
+]
+AmountUnits = Annotated[
+    int,
+    BeforeValidator(parse_amount),
+    PlainSerializer(format_amount, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,28}(\.\d{1,2})?$", "example": "15.00"}),
+]
