@@ -1,0 +1,1 @@
+"""Benchmarks: each module has run() -> dict and prints its own figures; `python -m bench` runs them all."""
