@@ -1,5 +1,197 @@
-"""HTTP routes of the payments domain (thin: parse, call one service function, return)."""
+"""HTTP routes of payments: relay a signed transferWithAuthorization, the typed data to sign, the
+till's QR payload (docs/qr-payload.md)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(tags=["payments"])
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.amounts import Address, AmountUnits, format_amount
+from backend.deps import RuntimeDep, SessionDep
+from backend.payments import service
+from backend.payments.authorization import parse_signature
+from backend.payments.models import Payment
+
+router = APIRouter(prefix="/payments", tags=["payments"])
+
+CITIZEN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+SHOP = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
+NONCE = "0x" + "3f" * 32
+TX = "0x" + "ab" * 32
+HEX32 = r"^0x[0-9a-fA-F]{64}$"
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "`authorization_used` (nonce spent by another transaction), "
+        "`authorization_cancelled`, "
+        "`coin_paused`"
+    },
+    422: {
+        "description": "`bad_signature`, `receiver_not_allowed`, `insufficient_balance`, "
+        "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`, `validation_error`"
+    },
+    503: {"description": "`chain_unavailable`: the node is down; nothing was sent, retry with the same body"},
+}
+
+QR_DESCRIPTION = """
+The shop's checkout request, shown as a QR code at the till. See docs/qr-payload.md.
+
+* `uri` is an [EIP-681](https://eips.ethereum.org/EIPS/eip-681) ERC-20 transfer request:
+  `ethereum:<coin>@<chainId>/transfer?address=<merchant>&uint256=<units>` (units: 1 coin = 100).
+  Encode **this** in the QR code: any wallet can read it.
+* `payload` is Heitje's JSON for the same request (`type` "heitje-payment", version 1, chain id, coin,
+  merchant and its name, `amount` as "12.50", the till's `order` reference, and the two URLs a Heitje
+  wallet uses to pay without gas: `typed_data_url` then `relay_url`).
+
+A Heitje wallet that scans a `uri` naming its own coin and chain pays gaslessly: it asks
+`POST /payments/typed-data {"from": <self>, "to": address, "amount": uint256/100}`, signs the
+returned `typed_data` (eth_signTypedData_v4) and posts the signature to `POST /payments`.
+"""
+
+
+class TransferIn(BaseModel):
+    """A signed EIP-3009 transferWithAuthorization. Give `signature` (65 bytes) or `v`, `r`, `s`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Address = Field(alias="from", examples=[CITIZEN])
+    to: Address = Field(examples=[SHOP])
+    value: int = Field(ge=1, le=10**30, description="units (1 coin = 100 units), as signed", examples=[1250])
+    validAfter: int = Field(ge=0, examples=[0])
+    validBefore: int = Field(ge=0, examples=[1767225600])
+    nonce: str = Field(pattern=HEX32, examples=[NONCE])
+    signature: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{130}$", examples=["0x" + "cd" * 65])
+    v: int | None = Field(None, ge=0, le=28)
+    r: str | None = Field(None, pattern=HEX32)
+    s: str | None = Field(None, pattern=HEX32)
+
+
+class PaymentOut(BaseModel):
+    id: int = Field(examples=[1])
+    tx_hash: str | None = Field(examples=[TX])
+    status: str = Field(examples=["sent"], description="sent (relayed) -> confirmed | failed")
+    from_: str = Field(serialization_alias="from", examples=[CITIZEN])
+    to: str = Field(examples=[SHOP])
+    amount: str = Field(examples=["12.50"])
+    nonce: str = Field(examples=[NONCE])
+    block_number: int | None = Field(None, examples=[None])
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentOut:
+        return cls(
+            id=payment.id,
+            tx_hash=payment.tx_hash,
+            status=payment.status,
+            from_=payment.from_address,
+            to=payment.to_address,
+            amount=format_amount(payment.value),
+            nonce=payment.nonce,
+            block_number=payment.block_number,
+        )
+
+
+class TypedDataIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Address = Field(alias="from", examples=[CITIZEN])
+    to: Address = Field(examples=[SHOP])
+    amount: AmountUnits
+    valid_seconds: int = Field(service.DEFAULT_VALID_SECONDS, ge=60, le=7 * 24 * 3600, examples=[900])
+
+
+class TypedDataOut(BaseModel):
+    typed_data: dict[str, Any] = Field(
+        description="sign with eth_signTypedData_v4, then POST /payments with "
+        "the message's fields and the signature"
+    )
+    nonce: str = Field(examples=[NONCE])
+    validAfter: int = Field(examples=[0])
+    validBefore: int = Field(examples=[1767225600])
+
+
+class CheckoutIn(BaseModel):
+    merchant: Address = Field(examples=[SHOP])
+    amount: AmountUnits
+    order: str | None = Field(None, max_length=64, examples=["till-3/0042"])
+
+
+class CheckoutOut(BaseModel):
+    uri: str = Field(
+        examples=[
+            f"ethereum:0x5FbDB2315678afecb367f032d93F642f64180aa3@31337/transfer?address={SHOP}&uint256=1250"
+        ]
+    )
+    payload: dict[str, Any]
+
+
+@router.post(
+    "",
+    summary="Relay a signed transferWithAuthorization (no gas needed by the payer)",
+    response_model=PaymentOut,
+    response_model_by_alias=True,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "this (from, nonce) was relayed before: the same payment"}, **REFUSALS},
+)
+def relay_payment(
+    body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response
+) -> PaymentOut:
+    signature = parse_signature(body.signature, body.v, body.r, body.s)
+    relayed = service.submit(
+        runtime,
+        session,
+        service.SignedTransfer(
+            from_=body.from_,
+            to=body.to,
+            value=body.value,
+            valid_after=body.validAfter,
+            valid_before=body.validBefore,
+            nonce=body.nonce.lower(),
+            signature=signature,
+        ),
+    )
+    if not relayed.created:
+        response.status_code = status.HTTP_200_OK
+    return PaymentOut.of(relayed.payment)
+
+
+@router.post(
+    "/typed-data",
+    summary="The EIP-712 typed data a wallet signs to pay (fresh nonce and window)",
+    response_model=TypedDataOut,
+)
+def payment_typed_data(body: TypedDataIn, runtime: RuntimeDep) -> TypedDataOut:
+    offer = service.typed_data_for(
+        runtime, from_=body.from_, to=body.to, value=body.amount, valid_seconds=body.valid_seconds
+    )
+    return TypedDataOut(
+        typed_data=offer.typed_data,
+        nonce=offer.nonce,
+        validAfter=offer.valid_after,
+        validBefore=offer.valid_before,
+    )
+
+
+@router.post(
+    "/checkout",
+    summary="The till's payment request for a QR code (EIP-681 URI and Heitje JSON)",
+    description=QR_DESCRIPTION,
+    response_model=CheckoutOut,
+    responses={404: {"description": "`not_found`: no active merchant at that address"}},
+)
+def payment_checkout(body: CheckoutIn, runtime: RuntimeDep, session: SessionDep) -> CheckoutOut:
+    request = service.checkout(runtime, session, merchant=body.merchant, value=body.amount, order=body.order)
+    return CheckoutOut(uri=request.uri, payload=request.payload)
+
+
+@router.get(
+    "/{tx_hash}",
+    summary="A relayed payment and its state on chain",
+    response_model=PaymentOut,
+    response_model_by_alias=True,
+    responses={404: {"description": "`not_found`"}},
+)
+def get_payment(tx_hash: str, runtime: RuntimeDep, session: SessionDep) -> PaymentOut:
+    payment = service.get_by_tx(session, tx_hash)
+    return PaymentOut.of(service.refresh(runtime, session, payment))

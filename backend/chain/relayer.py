@@ -1,0 +1,233 @@
+"""The relayer: sends other people's signed authorizations on chain and pays their gas (settings.relayer_key).
+
+Nonces are allocated under a database row lock (`relayer_nonces`, one row per relayer address and
+chain), taken inside the caller's transaction: `SELECT ... FOR UPDATE` on PostgreSQL, and SQLite's
+BEGIN IMMEDIATE write lock. So relays from any number of threads and API processes sharing one
+database never pick the same nonce. The nonce used is the larger of the node's `pending` count and the
+row's `next_nonce` (a load-balanced RPC may lag behind our own last send); a row older than
+`stale_after` seconds defers to the node, so a dropped transaction cannot leave a gap forever.
+A "nonce too low" answer refreshes from the node and retries.
+
+Every call is simulated first (`eth_estimateGas`): a call the chain would refuse raises `Reverted`
+with the contract's custom error name and arguments, and no gas is spent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_account import Account
+from eth_utils import keccak, to_checksum_address
+from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from web3.contract.contract import ContractFunction
+from web3.exceptions import TransactionNotFound
+
+from backend.chain.client import Chain, chain_call
+from backend.db import Base, UTCDateTime, utcnow
+from backend.errors import RelayerUnavailable
+
+log = logging.getLogger("heitje.relayer")
+
+MAX_NONCE_RETRIES = 3
+GAS_HEADROOM = 1.2
+
+
+class RelayerNonce(Base):
+    """The next nonce of one relayer key on one chain; its row is the cross-process relay lock."""
+
+    __tablename__ = "relayer_nonces"
+
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_nonce: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+@dataclass(frozen=True)
+class Reverted(Exception):
+    """The chain would refuse the call: `error` is the custom error's name ("" if unknown)."""
+
+    error: str
+    args_: tuple[Any, ...] = ()
+    raw: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.error or 'revert'}{self.args_ if self.args_ else ''}"
+
+
+def _error_table(abi: list[dict[str, Any]]) -> dict[bytes, tuple[str, list[str]]]:
+    table = {}
+    for item in abi:
+        if item.get("type") == "error":
+            types = [i["type"] for i in item.get("inputs", [])]
+            table[keccak(text=f"{item['name']}({','.join(types)})")[:4]] = (item["name"], types)
+    return table
+
+
+def decode_revert(abi: list[dict[str, Any]], data: object) -> Reverted:
+    """Turns revert data (0x-hex, as web3 reports it) into a named `Reverted`."""
+    text = data if isinstance(data, str) else str(data or "")
+    raw = bytes.fromhex(text[2:]) if text.startswith("0x") and len(text) >= 10 else b""
+    known = _error_table(abi).get(raw[:4]) if raw else None
+    if known is None:
+        return Reverted("", (), text)
+    name, types = known
+    try:
+        values = tuple(
+            to_checksum_address(v) if t == "address" else v
+            for t, v in zip(types, abi_decode(types, raw[4:]), strict=True)
+        )
+    except Exception:  # noqa: BLE001 - malformed arguments still name the error
+        values = ()
+    return Reverted(name, values, text)
+
+
+class RpcError(RelayerUnavailable):
+    """The node refused a relayer request for a reason other than a revert (no gas money, fee too
+    low, ...): 503 `relayer_unavailable` at the API."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.rpc_message = message
+
+    def __str__(self) -> str:
+        return self.rpc_message
+
+
+class Relayer:
+    """Sends contract calls from the relayer key. Share one per process (see payments.authorization).
+
+    It speaks JSON-RPC to the provider directly: web3's middleware asks the node for the chain id
+    before every call and transaction, which would double the round trips of a relay."""
+
+    def __init__(self, chain: Chain, key: str, *, stale_after: float = 2.0) -> None:
+        self.chain = chain
+        self.account = Account.from_key(key)
+        self.address: str = self.account.address
+        self.stale_after = stale_after
+        self._gas_price: tuple[float, int] = (0.0, 0)
+
+    def _rpc(self, method: str, params: list[Any]) -> Any:
+        response = self.chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        error = response.get("error")
+        if error:
+            message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, dict):  # some nodes nest it: {"data": {"data": "0x..."}}
+                data = data.get("data")
+            if "revert" in message.lower() or (isinstance(data, str) and data.startswith("0x")):
+                raise decode_revert(list(self.chain.coin.abi), data)  # type: ignore[arg-type]
+            raise RpcError(message)
+        return response["result"]
+
+    @chain_call
+    def simulate(self, call: ContractFunction) -> int:
+        """The call's gas estimate (eth_estimateGas); raises `Reverted` when the chain would refuse it."""
+        tx = {"from": self.address, "to": self.chain.address, "data": call._encode_transaction_data()}
+        return int(self._rpc("eth_estimateGas", [tx]), 16)
+
+    @chain_call
+    def send(self, session: Session, call: ContractFunction, *, gas: int | None = None) -> str:
+        """Simulates (unless `gas` is given from an earlier simulation), then signs and broadcasts
+        `call` with a nonce allocated under the row lock in `session`'s transaction (held until the
+        caller commits). Returns the 0x transaction hash."""
+        limit = int((gas if gas is not None else self.simulate(call)) * GAS_HEADROOM)
+        data = call._encode_transaction_data()
+        price = self._price()
+        row = self._lock_row(session)
+        nonce = self._next_nonce(row)
+        for attempt in range(MAX_NONCE_RETRIES + 1):
+            tx = {
+                "to": self.chain.address,
+                "data": data,
+                "value": 0,
+                "gas": limit,
+                "gasPrice": price,
+                "nonce": nonce,
+                "chainId": self.chain.chain_id,
+            }
+            signed = self.account.sign_transaction(tx)
+            try:
+                tx_hash = self._rpc("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
+            except RpcError as exc:
+                message = str(exc).lower()
+                if attempt < MAX_NONCE_RETRIES and ("nonce too low" in message or "already known" in message):
+                    log.warning("relayer nonce %s was taken (%s); asking the node again", nonce, exc)
+                    nonce = max(nonce + 1, self._pending())
+                    continue
+                raise
+            row.next_nonce = nonce + 1
+            row.updated_at = utcnow()
+            session.flush()
+            return str(tx_hash).lower()
+        raise RuntimeError("unreachable")  # pragma: no cover
+
+    def _lock_row(self, session: Session) -> RelayerNonce:
+        query = (
+            select(RelayerNonce)
+            .where(RelayerNonce.address == self.address, RelayerNonce.chain_id == self.chain.chain_id)
+            .with_for_update()
+        )
+        row = session.scalars(query).one_or_none()
+        if row is not None:
+            return row
+        try:
+            with session.begin_nested():
+                session.add(RelayerNonce(address=self.address, chain_id=self.chain.chain_id, next_nonce=0))
+        except IntegrityError:
+            pass  # another process created it first; lock theirs
+        return session.scalars(query).one()
+
+    def _next_nonce(self, row: RelayerNonce) -> int:
+        """The node's pending count; our row's when it is ahead and fresh (a lagging node behind a
+        load balancer has not seen our last send yet). A stale row defers to the node, so a dropped
+        transaction's gap heals once relays pause for `stale_after` seconds."""
+        pending = self._pending()
+        age = time.time() - row.updated_at.timestamp() if row.updated_at else self.stale_after
+        if row.next_nonce > pending and age < self.stale_after:
+            return row.next_nonce
+        return pending
+
+    def _pending(self) -> int:
+        return int(self._rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+
+    def _price(self) -> int:
+        # One gas-price look-up a second is plenty; it saves a round trip per relay.
+        fetched_at, price = self._gas_price
+        if time.monotonic() - fetched_at > 1.0:
+            price = int(self._rpc("eth_gasPrice", []), 16)
+            self._gas_price = (time.monotonic(), price)
+        return price
+
+
+@dataclass(frozen=True)
+class TxState:
+    """What the chain says about a transaction: `status` is pending | confirmed | failed | unknown."""
+
+    status: str
+    block_number: int | None = None
+    confirmations: int = 0
+    receipt: Any = None
+
+
+@chain_call
+def tx_state(chain: Chain, tx_hash: str) -> TxState:
+    """Looks a transaction up: unknown to the node, pending, mined and succeeded, or reverted."""
+    try:
+        receipt = chain.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+    except TransactionNotFound:
+        try:
+            chain.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return TxState("unknown")
+        return TxState("pending")
+    block = int(receipt["blockNumber"])
+    confirmations = chain.latest_block() - block + 1
+    return TxState("confirmed" if receipt["status"] == 1 else "failed", block, confirmations, receipt)

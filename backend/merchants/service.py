@@ -1,0 +1,89 @@
+"""The merchant registry's rules. The database row is the city's intent (`active`); the on-chain
+`setMerchant` follows through the persistent sender (backend.merchants.chain_jobs), never inline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db import utcnow
+from backend.errors import InvalidIban, MerchantExists, NotFound, ValidationFailed
+from backend.merchants.models import Merchant
+
+
+@dataclass(frozen=True)
+class Iban:
+    compact: str
+    formatted: str
+
+
+def validate_iban(text: str) -> Iban:
+    """Checks country format, length and check digits; raises InvalidIban with the reason."""
+    try:
+        iban = IBAN(text)
+    except SchwiftyException as exc:
+        raise InvalidIban(str(exc) or type(exc).__name__) from exc
+    return Iban(compact=iban.compact, formatted=iban.formatted)
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationFailed("name: a merchant needs a name")
+    if len(cleaned) > 200:
+        raise ValidationFailed("name: at most 200 characters")
+    return cleaned
+
+
+def register(session: Session, *, address: str, name: str, iban: str) -> Merchant:
+    """Adds a merchant (or re-activates a deactivated one with new details). The on-chain
+    registration is queued: `chain_status` starts "pending" and the sender picks it up."""
+    cleaned_name = _clean_name(name)
+    checked = validate_iban(iban)
+    merchant = session.get(Merchant, address)
+    if merchant is not None and merchant.active:
+        raise MerchantExists(address)
+    if merchant is None:
+        merchant = Merchant(address=address, name=cleaned_name, iban=checked.compact, active=True)
+        session.add(merchant)
+    else:
+        merchant.name, merchant.iban, merchant.active = cleaned_name, checked.compact, True
+    merchant.chain_status = "pending"
+    merchant.chain_error = None
+    merchant.updated_at = utcnow()
+    session.flush()
+    return merchant
+
+
+def deactivate(session: Session, address: str) -> Merchant:
+    """Stops accepting the merchant (their role and public listing end now; setMerchant(false) is
+    queued). Deactivating twice is harmless."""
+    merchant = get(session, address)
+    if merchant.active:
+        merchant.active = False
+        merchant.chain_status = "pending"
+        merchant.chain_error = None
+        merchant.updated_at = utcnow()
+        session.flush()
+    return merchant
+
+
+def get(session: Session, address: str) -> Merchant:
+    merchant = session.get(Merchant, address)
+    if merchant is None:
+        raise NotFound("merchant", address)
+    return merchant
+
+
+def list_active(session: Session) -> list[Merchant]:
+    """Where to spend: active merchants by name."""
+    return list(session.scalars(select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name)))
+
+
+def list_all(session: Session) -> list[Merchant]:
+    """The whole registry for operators, deactivated merchants included."""
+    return list(session.scalars(select(Merchant).order_by(Merchant.created_at, Merchant.address)))

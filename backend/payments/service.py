@@ -1,0 +1,256 @@
+"""Gasless payments: a citizen signs an EIP-3009 transferWithAuthorization, we check it the way the
+chain would (backend.payments.authorization), and the relayer sends it, paying the gas.
+Idempotent on (from, nonce): a stored `payments` row, and, after a crash between broadcast and
+commit, the chain's own AuthorizationUsed log of exactly this transfer."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from web3 import Web3
+
+from backend.amounts import format_amount
+from backend.chain import typed_data
+from backend.chain.client import Chain, chain_call
+from backend.chain.relayer import Reverted, tx_state
+from backend.chain.typed_data import Domain, Signature, to_bytes32
+from backend.db import utcnow
+from backend.errors import AuthorizationUsed, NotFound, ValidationFailed
+from backend.merchants.models import Merchant
+from backend.payments.authorization import (
+    Window,
+    authorization_log,
+    check_signature,
+    check_window_now,
+    check_window_shape,
+    refusal,
+    relayer_for,
+)
+from backend.payments.models import Payment
+from backend.runtime import Runtime
+
+DEFAULT_VALID_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class SignedTransfer:
+    """A transferWithAuthorization as the wallet signed it."""
+
+    from_: str
+    to: str
+    value: int
+    valid_after: int
+    valid_before: int
+    nonce: str
+    signature: Signature
+
+    def typed_data(self, domain: Domain) -> dict[str, Any]:
+        return typed_data.transfer_with_authorization(
+            domain,
+            from_=self.from_,
+            to=self.to,
+            value=self.value,
+            valid_after=self.valid_after,
+            valid_before=self.valid_before,
+            nonce=self.nonce,
+        )
+
+
+@dataclass(frozen=True)
+class Relayed:
+    payment: Payment
+    created: bool  # False when this (from, nonce) was relayed before: the same transaction is returned
+
+
+def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Relayed:
+    """Checks `transfer` as the chain would, then relays it. A repeat of an already relayed (from,
+    nonce) returns the stored payment; every refusal is a HeitjeError with its own code."""
+    check_window_shape(transfer.valid_after, transfer.valid_before)
+    if transfer.from_ == transfer.to:
+        raise ValidationFailed("to: a payment to yourself moves nothing")
+    existing = find(session, transfer.from_, transfer.nonce)
+    if existing is not None:
+        return Relayed(_same_or_conflict(existing, transfer), created=False)
+
+    chain = runtime.chain
+    check_signature(transfer.typed_data(Domain.of(runtime.deployment)), transfer.signature, transfer.from_)
+    window = Window(transfer.valid_after, transfer.valid_before)
+    check_window_now(window)
+    sig = transfer.signature
+    call = chain.coin.functions.transferWithAuthorization(
+        transfer.from_,
+        transfer.to,
+        transfer.value,
+        transfer.valid_after,
+        transfer.valid_before,
+        to_bytes32(transfer.nonce),
+        sig.v,
+        sig.r,
+        sig.s,
+    )
+    relayer = relayer_for(runtime)
+    try:
+        gas = relayer.simulate(call)
+    except Reverted as exc:
+        error = refusal(chain, exc, authorizer=transfer.from_, nonce=transfer.nonce, window=window)
+        if isinstance(error, AuthorizationUsed):
+            recovered = _recover_relayed(chain, session, transfer)
+            if recovered is not None:
+                return Relayed(recovered, created=False)
+        raise error from exc
+
+    payment = Payment(
+        from_address=transfer.from_,
+        to_address=transfer.to,
+        nonce=transfer.nonce,
+        value=transfer.value,
+        valid_after=str(transfer.valid_after),
+        valid_before=str(transfer.valid_before),
+        signature=transfer.signature.hex,
+        status="sent",
+    )
+    try:
+        with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:
+        # The same authorization arrived twice at once; the first one relays, this one reports it.
+        existing = find(session, transfer.from_, transfer.nonce)
+        if existing is None:
+            raise
+        return Relayed(_same_or_conflict(existing, transfer), created=False)
+    payment.tx_hash = relayer.send(session, call, gas=gas)
+    session.flush()
+    return Relayed(payment, created=True)
+
+
+def find(session: Session, from_: str, nonce: str) -> Payment | None:
+    return session.scalar(select(Payment).where(Payment.from_address == from_, Payment.nonce == nonce))
+
+
+def get_by_tx(session: Session, tx_hash: str) -> Payment:
+    payment = session.scalar(select(Payment).where(Payment.tx_hash == tx_hash.lower()))
+    if payment is None:
+        raise NotFound("payment", tx_hash)
+    return payment
+
+
+def refresh(runtime: Runtime, session: Session, payment: Payment) -> Payment:
+    """Updates `status` from the chain: confirmed once `settings.confirmations` deep, failed if reverted."""
+    if payment.status != "sent" or not payment.tx_hash:
+        return payment
+    state = tx_state(runtime.chain, payment.tx_hash)
+    if state.status == "failed":
+        payment.status, payment.block_number = "failed", state.block_number
+    elif state.status == "confirmed" and state.confirmations >= runtime.settings.confirmations:
+        payment.status, payment.block_number = "confirmed", state.block_number
+    payment.updated_at = utcnow()
+    session.flush()
+    return payment
+
+
+def _same_or_conflict(existing: Payment, transfer: SignedTransfer) -> Payment:
+    if (existing.to_address, existing.value, existing.signature) != (
+        transfer.to,
+        transfer.value,
+        transfer.signature.hex,
+    ):
+        raise AuthorizationUsed(transfer.from_, transfer.nonce)
+    return existing
+
+
+@chain_call
+def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -> Payment | None:
+    """The nonce is used: if it was used by exactly this transfer (we relayed it and crashed before
+    recording it, or someone else relayed it), record that transaction and return it."""
+    log = authorization_log(chain, "AuthorizationUsed", transfer.from_, transfer.nonce)
+    if log is None:
+        return None
+    try:
+        tx = chain.w3.eth.get_transaction(log["transactionHash"])
+        fn, args = chain.coin.decode_function_input(tx["input"])
+    except ValueError:  # not a call to this coin that we can decode
+        return None
+    if fn.fn_name != "transferWithAuthorization" or (args["to"], args["value"]) != (
+        transfer.to,
+        transfer.value,
+    ):
+        return None
+    payment = Payment(
+        from_address=transfer.from_,
+        to_address=transfer.to,
+        nonce=transfer.nonce,
+        value=transfer.value,
+        valid_after=str(transfer.valid_after),
+        valid_before=str(transfer.valid_before),
+        signature=transfer.signature.hex,
+        status="sent",
+        tx_hash=Web3.to_hex(log["transactionHash"]),
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+@dataclass(frozen=True)
+class TypedDataOffer:
+    typed_data: dict[str, Any]
+    nonce: str
+    valid_after: int
+    valid_before: int
+
+
+def typed_data_for(
+    runtime: Runtime, *, from_: str, to: str, value: int, valid_seconds: int = DEFAULT_VALID_SECONDS
+) -> TypedDataOffer:
+    """What a wallet signs to pay `value` units from `from_` to `to`: a fresh random nonce, valid
+    from now (validAfter 0) for `valid_seconds`."""
+    if from_ == to:
+        raise ValidationFailed("to: a payment to yourself moves nothing")
+    nonce = typed_data.random_nonce()
+    valid_before = int(time.time()) + valid_seconds
+    data = typed_data.transfer_with_authorization(
+        Domain.of(runtime.deployment),
+        from_=from_,
+        to=to,
+        value=value,
+        valid_after=0,
+        valid_before=valid_before,
+        nonce=nonce,
+    )
+    return TypedDataOffer(typed_data=data, nonce=nonce, valid_after=0, valid_before=valid_before)
+
+
+@dataclass(frozen=True)
+class Checkout:
+    uri: str
+    payload: dict[str, Any]
+
+
+def checkout(runtime: Runtime, session: Session, *, merchant: str, value: int, order: str | None) -> Checkout:
+    """The till's payment request for the QR code (docs/qr-payload.md): an EIP-681 URI any wallet
+    reads, and Heitje's JSON that tells a Heitje wallet where to get typed data and relay."""
+    row = session.get(Merchant, merchant)
+    if row is None or not row.active:
+        raise NotFound("merchant", merchant)
+    deployment = runtime.deployment
+    uri = f"ethereum:{deployment.address}@{deployment.chain_id}/transfer?address={merchant}&uint256={value}"
+    api = f"{runtime.settings.base_url}/api/v1"
+    payload = {
+        "type": "heitje-payment",
+        "version": 1,
+        "chain_id": deployment.chain_id,
+        "coin": deployment.address,
+        "symbol": deployment.symbol,
+        "merchant": merchant,
+        "merchant_name": row.name,
+        "amount": format_amount(value),
+        "order": order,
+        "typed_data_url": f"{api}/payments/typed-data",
+        "relay_url": f"{api}/payments",
+    }
+    return Checkout(uri=uri, payload=payload)

@@ -1,0 +1,222 @@
+"""Relayed payments per second: signed transferWithAuthorization requests through POST /payments.
+
+`run()` starts its own Anvil on a free port (automine: every relayed transaction is mined as it
+arrives), deploys the coin, rewards CITIZENS citizens with `rewardBatch`, registers a merchant,
+signs PAYMENTS authorizations up front with eth-account, and serves the real app with uvicorn on a
+free port (SQLite in a temporary directory, or BENCH_DATABASE_URL). Figures:
+
+- relayed_payments_per_s: CLIENTS concurrent HTTP clients posting the signed payments; each
+  request checks signature, window, nonce, closed loop and balance, simulates, takes the relayer
+  nonce lock and broadcasts; timed until every payment is accepted (and then checked mined).
+- sequential_payments_per_s: the same, one client at a time.
+- baseline_raw_transfers_per_s: the node alone in the same run: signed plain `transfer`s from the
+  merchant to citizens sent back to back with known nonces (no HTTP, no checks, no database).
+
+Standalone: `python -m bench.payments`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from eth_account import Account
+from web3 import Web3
+
+from backend import migrate
+from backend.chain import anvil, typed_data
+from backend.chain.client import connect
+from backend.chain.deploy import deploy_coin
+from backend.chain.typed_data import Domain
+from backend.runtime import Runtime
+from backend.settings import ANVIL_TEST_KEYS, Settings
+
+CITIZENS = 200
+PAYMENTS = 600  # split between the two runs below
+CLIENTS = 8
+BATCH = 100
+
+
+def _send(w3: Web3, key: str, call: Any) -> None:
+    sender = Account.from_key(key).address
+    tx = call.build_transaction({"from": sender, "nonce": w3.eth.get_transaction_count(sender, "pending")})
+    tx_hash = w3.eth.send_raw_transaction(Account.sign_transaction(tx, key).raw_transaction)
+    assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
+
+
+def _signed_payments(deployment: Any, citizens: list[Any], shop: str, count: int) -> list[dict[str, Any]]:
+    domain = Domain.of(deployment)
+    valid_before = int(time.time()) + 3600
+    bodies = []
+    for i in range(count):
+        payer = citizens[i % len(citizens)]
+        nonce = typed_data.random_nonce()
+        data = typed_data.transfer_with_authorization(
+            domain,
+            from_=payer.address,
+            to=shop,
+            value=100,
+            valid_after=0,
+            valid_before=valid_before,
+            nonce=nonce,
+        )
+        bodies.append(
+            {
+                "from": payer.address,
+                "to": shop,
+                "value": 100,
+                "validAfter": 0,
+                "validBefore": valid_before,
+                "nonce": nonce,
+                "signature": typed_data.sign(payer.key, data).hex,
+            }
+        )
+    return bodies
+
+
+def _post_all(base: str, bodies: list[dict[str, Any]], clients: int) -> tuple[float, list[str]]:
+    local = threading.local()
+
+    def post(body: dict[str, Any]) -> str:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, timeout=60)
+        response = local.client.post("/api/v1/payments", json=body)
+        if response.status_code != 201:
+            raise RuntimeError(f"payment refused: {response.status_code} {response.text}")
+        return str(response.json()["tx_hash"])
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        hashes = list(pool.map(post, bodies))
+    return time.perf_counter() - began, hashes
+
+
+def _raw_baseline(w3: Web3, coin: Any, shop: Any, citizens: list[Any], count: int) -> float:
+    nonce = w3.eth.get_transaction_count(shop.address, "pending")
+    chain_id = w3.eth.chain_id
+    gas_price = w3.eth.gas_price
+    signed = []
+    for i in range(count):
+        tx = coin.functions.transfer(citizens[i % len(citizens)].address, 1).build_transaction(
+            {
+                "from": shop.address,
+                "nonce": nonce + i,
+                "gas": 80_000,
+                "gasPrice": gas_price,
+                "chainId": chain_id,
+            }
+        )
+        signed.append(shop.sign_transaction(tx).raw_transaction)
+    began = time.perf_counter()
+    hashes = [w3.eth.send_raw_transaction(raw) for raw in signed]
+    elapsed = time.perf_counter() - began
+    assert w3.eth.wait_for_transaction_receipt(hashes[-1])["status"] == 1
+    return count / elapsed
+
+
+def run() -> dict[str, Any]:
+    import uvicorn
+
+    from backend.app import create_app
+
+    port = anvil.free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = anvil.start_anvil(port, log_path=Path(tmp) / "anvil.log")
+        server = None
+        try:
+            w3 = connect(f"http://127.0.0.1:{port}")
+            deployer, minter = (
+                Account.from_key(ANVIL_TEST_KEYS["deployer"]),
+                Account.from_key(ANVIL_TEST_KEYS["minter"]),
+            )
+            deployment = deploy_coin(
+                w3,
+                deployer_key=ANVIL_TEST_KEYS["deployer"],
+                name="Heerlens Heitje",
+                symbol="HEIT",
+                admin=deployer.address,
+                minter=minter.address,
+                registrars=(minter.address,),
+                deployments_dir=Path(tmp) / "deployments",
+            )
+            coin = w3.eth.contract(address=deployment.address, abi=connect_abi())
+            citizens = [Account.from_key((i + 1).to_bytes(32, "big")) for i in range(CITIZENS)]
+            for start in range(0, CITIZENS, BATCH):
+                group = citizens[start : start + BATCH]
+                _send(
+                    w3,
+                    minter.key,
+                    coin.functions.rewardBatch(
+                        [c.address for c in group],
+                        [10_000] * len(group),
+                        [(start + i + 1).to_bytes(32, "big") for i in range(len(group))],
+                    ),
+                )
+            shop = Account.create()
+            _send(w3, minter.key, coin.functions.setMerchant(shop.address, True))
+            w3.eth.send_transaction({"from": deployer.address, "to": shop.address, "value": 10**18})
+
+            api_port = anvil.free_port()
+            settings = Settings(
+                environment="test",
+                rpc_url=f"http://127.0.0.1:{port}",
+                deployments_dir=Path(tmp) / "deployments",
+                database_url=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}",
+                host="127.0.0.1",
+                port=api_port,
+            )
+            runtime = Runtime(settings=settings, deployment=deployment)
+            migrate.upgrade(runtime.engine)
+            config = uvicorn.Config(
+                create_app(runtime, web_dir=None), host="127.0.0.1", port=api_port, log_level="warning"
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            while not server.started:
+                time.sleep(0.05)
+            base = f"http://127.0.0.1:{api_port}"
+
+            bodies = _signed_payments(deployment, citizens, shop.address, PAYMENTS)
+            sequential_n = PAYMENTS // 3
+            seq_time, _ = _post_all(base, bodies[:sequential_n], clients=1)
+            par_time, hashes = _post_all(base, bodies[sequential_n:], clients=CLIENTS)
+            assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes[-20:])
+            assert coin.functions.balanceOf(shop.address).call() == 100 * PAYMENTS
+            baseline = _raw_baseline(w3, coin, shop, citizens, 300)
+        finally:
+            if server is not None:
+                server.should_exit = True
+                time.sleep(0.3)
+            anvil.stop(proc)
+    result = {
+        "relayed_payments_per_s": round((PAYMENTS - sequential_n) / par_time, 1),
+        "sequential_payments_per_s": round(sequential_n / seq_time, 1),
+        "baseline_raw_transfers_per_s": round(baseline, 1),
+        "clients": CLIENTS,
+        "payments": PAYMENTS,
+        "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
+    }
+    print(
+        f"   relayed payments: {result['relayed_payments_per_s']:,.1f}/s with {CLIENTS} clients, "
+        f"{result['sequential_payments_per_s']:,.1f}/s one at a time; "
+        f"the node alone takes {result['baseline_raw_transfers_per_s']:,.1f} raw transfers/s",
+        flush=True,
+    )
+    return result
+
+
+def connect_abi() -> list[dict[str, Any]]:
+    from backend.chain.artifacts import coin_abi
+
+    return coin_abi()
+
+
+if __name__ == "__main__":
+    print(run())
