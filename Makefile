@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 SETUP := $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
 	build/contracts/LocalCoin.json web/vendor/.installed
 
-.PHONY: help setup run test test-tools test-contracts test-backend lint bench drill lock clean
+.PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill lock clean
 help:
 	@echo "make run    - start Anvil (unless RPC_URL is set), deploy the coin, serve the API"
 	@echo "make test   - install what is missing, then run every test"
@@ -50,7 +50,7 @@ build/contracts/LocalCoin.json: $(wildcard contracts/*.sol) brownie-config.yaml 
 run: setup
 	heitje up
 
-test: setup test-tools test-contracts test-backend
+test: setup test-tools test-contracts test-backend test-web
 
 test-tools: setup
 	pytest -q tests/tools
@@ -63,6 +63,9 @@ test-backend: setup
 ifdef CI
 	DATABASE_URL=$${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} pytest -q tests/backend
 endif
+
+test-web: setup
+	pytest -q tests/web
 
 lint: setup
 	ruff check backend scripts tests bench tools

@@ -1,0 +1,86 @@
+// Paying a shop without gas: the API hands out the EIP-3009 typed data, the wallet signs it here,
+// the API relays it. A payment is never sent twice: the signed authorization (with its nonce) is
+// saved in localStorage before it is sent and kept until the API has accepted it; a retry sends
+// exactly the same authorization, and the API is idempotent on (from, nonce).
+import { api, ApiError } from "./api.js";
+import * as wallet from "./wallet.js";
+import * as session from "./session.js";
+
+function key() {
+  return `heitje.pending-payment.${session.state.address}`;
+}
+
+/** The payment signed but not yet accepted by the API, if any: {body, shop, amount, signedAt}. */
+export function pendingPayment() {
+  const saved = localStorage.getItem(key());
+  return saved ? JSON.parse(saved) : null;
+}
+
+export function dropPending() {
+  localStorage.removeItem(key());
+}
+
+/** Signs a payment of `amount` ("12.50") to `to` and keeps it as the pending payment. */
+export async function signPayment({ to, amount, shop }) {
+  const helper = await api("POST", "/payments/typed-data", {
+    json: { from: session.state.address, to, amount },
+  });
+  const typed = helper.typed_data ?? helper;
+  const signature = await wallet.signTypedData(typed);
+  const message = typed.message;
+  // Exactly the signed fields (POST /payments, backend/payments/routes.py TransferIn).
+  const body = {
+    from: message.from,
+    to: message.to,
+    value: Number(message.value),
+    validAfter: Number(message.validAfter),
+    validBefore: Number(message.validBefore),
+    nonce: message.nonce,
+    signature,
+  };
+  const pending = { body, shop, amount, signedAt: new Date().toISOString() };
+  localStorage.setItem(key(), JSON.stringify(pending));
+  return pending;
+}
+
+/** A failure worth trying again with the same authorization (no answer, or the server's fault). */
+export function isTransient(error) {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+}
+
+/**
+ * Sends the pending payment. Returns the API's answer ({tx_hash, status}); the pending payment is
+ * dropped once the API has accepted it, or refused it for good (a 4xx: it can never go through).
+ */
+export async function sendPending() {
+  const pending = pendingPayment();
+  if (!pending) throw new Error("nothing to send");
+  try {
+    const result = await api("POST", "/payments", { json: pending.body });
+    dropPending();
+    const done = { ...pending, result, paidAt: new Date().toISOString() };
+    localStorage.setItem(`${key()}.last`, JSON.stringify(done));
+    remember(done);
+    return done;
+  } catch (error) {
+    if (!isTransient(error)) dropPending();
+    throw error;
+  }
+}
+
+// The API's account history lists rewards only; payments made from this device are kept here
+// so the citizen sees them in their history too.
+function historyKey() {
+  return `heitje.payments.${session.state.address}`;
+}
+
+function remember(done) {
+  const list = paymentsMade();
+  if (list.some((p) => p.nonce === done.body.nonce)) return;
+  list.unshift({ nonce: done.body.nonce, shop: done.shop, amount: done.amount, tx_hash: done.result?.tx_hash ?? null, at: done.paidAt });
+  localStorage.setItem(historyKey(), JSON.stringify(list.slice(0, 200)));
+}
+
+export function paymentsMade() {
+  return JSON.parse(localStorage.getItem(historyKey()) || "[]");
+}

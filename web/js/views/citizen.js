@@ -1,0 +1,241 @@
+// The citizen: tasks by district, a task, claiming, sending the proof photo, following the claim,
+// the balance and its history.
+import { h, fill, busy, formValues } from "../dom.js";
+import { t, errorText, hasString } from "../i18n.js";
+import { api } from "../api.js";
+import { formatApi } from "../money.js";
+import * as session from "../session.js";
+import { paymentsMade } from "../payments.js";
+import { items, when, pill, failure, every, mapLink, txLine } from "./common.js";
+
+function coins(amount) {
+  return t("coins", { amount: formatApi(amount) });
+}
+
+function placesLeft(task) {
+  if (task.places_left !== undefined) return task.places_left;
+  if (task.taken !== undefined) return Math.max(0, task.capacity - task.taken);
+  return null;
+}
+
+function taskIsOpen(task) {
+  if (task.status) return task.status === "open";
+  return !task.closed && placesLeft(task) !== 0;
+}
+
+function taskCard(task) {
+  const left = placesLeft(task);
+  return h("a", { class: "card", href: `#/tasks/${task.id}`, testid: "task-card", dataset: { taskId: task.id } },
+    h("div", { class: "row" }, h("strong", {}, task.title), h("span", { class: "coins" }, coins(task.reward))),
+    h("div", { class: "muted small" },
+      task.district,
+      task.minutes ? ` · ${t("minutes", { n: task.minutes })}` : "",
+      left !== null ? ` · ${t("places_left", { n: left })}` : ""),
+    taskIsOpen(task) ? null : pill(t("task_not_open"), "bad"));
+}
+
+export async function tasks(ctx) {
+  let all;
+  try {
+    all = items(await api("GET", "/tasks"), "tasks");
+  } catch (error) {
+    return failure(error);
+  }
+  const districts = [...new Set(all.map((task) => task.district))].sort();
+  const chosen = ctx.query.district || "";
+  const shown = all.filter((task) => (!chosen || task.district === chosen) && (ctx.query.all || taskIsOpen(task)));
+  const select = h("select", { testid: "district", "aria-label": t("district"), onchange: () => {
+    ctx.navigate(select.value ? `#/tasks?district=${encodeURIComponent(select.value)}` : "#/tasks");
+  } }, h("option", { value: "" }, t("all_districts")),
+  districts.map((d) => h("option", { value: d, selected: d === chosen }, d)));
+  return h("section", { testid: "tasks" },
+    h("h1", {}, t("tasks_title")),
+    h("p", { class: "muted" }, t("tasks_intro")),
+    h("label", {}, t("district"), select),
+    shown.length ? shown.map(taskCard) : h("p", { class: "muted", testid: "no-tasks" }, t("no_tasks")));
+}
+
+export async function task(ctx) {
+  let item;
+  let mine;
+  try {
+    [item, mine] = await Promise.all([
+      api("GET", `/tasks/${encodeURIComponent(ctx.params.id)}`),
+      api("GET", "/claims").then((r) => items(r, "claims")),
+    ]);
+  } catch (error) {
+    return failure(error);
+  }
+  const claim = mine.find((c) => String(c.task_id) === String(item.id));
+  const error = h("p", { class: "error", role: "alert", testid: "claim-error" });
+  const button = h("button", { testid: "claim", onclick: () => busy(button.parentElement, async () => {
+    try {
+      const created = await api("POST", `/tasks/${item.id}/claims`);
+      ctx.navigate(`#/claims?new=${created.id}`);
+    } catch (e) {
+      error.textContent = errorText(e);
+    }
+  }) }, t("claim_button"));
+  const hasPlace = item.latitude !== null && item.latitude !== undefined && item.longitude !== null && item.longitude !== undefined;
+  const left = placesLeft(item);
+  return h("section", { testid: "task" },
+    h("p", { class: "small" }, h("a", { href: "#/tasks" }, `← ${t("tasks_title")}`)),
+    h("h1", {}, item.title),
+    h("div", { class: "card stack" },
+      h("div", { class: "row" }, h("span", {}, t("reward")), h("span", { class: "coins", testid: "task-reward" }, coins(item.reward))),
+      h("div", { class: "row" }, h("span", {}, t("district")), h("span", {}, item.district)),
+      item.minutes ? h("div", { class: "row" }, h("span", {}, t("time_needed")), h("span", {}, t("minutes", { n: item.minutes }))) : null,
+      left !== null ? h("div", { class: "row" }, h("span", {}, t("places")), h("span", {}, t("places_left", { n: left }))) : null,
+      item.closes_at ? h("div", { class: "row" }, h("span", {}, t("closes")), h("span", {}, when(item.closes_at))) : null,
+      hasPlace ? h("div", { class: "row" }, h("span", {}, t("place")),
+        h("a", { href: mapLink(item.latitude, item.longitude), target: "_blank", rel: "noopener", testid: "map-link" },
+          `${Number(item.latitude).toFixed(5)}, ${Number(item.longitude).toFixed(5)} ↗`)) : null),
+    h("p", { style: "white-space: pre-line" }, item.description),
+    claim
+      ? h("p", {}, t("already_yours"), " ", h("a", { href: "#/claims", testid: "to-claims" }, t("follow_claim")))
+      : h("div", { class: "stack" }, button, error));
+}
+
+const STEPS = ["step_claimed", "step_submitted", "step_approved", "step_paid"];
+
+/** Each step of a claim's way as [label key, "done" | "bad" | ""]. */
+function claimSteps(claim) {
+  const reward = claim.reward?.status;
+  if (claim.status === "rejected") {
+    return [["step_claimed", "done"], ["step_submitted", "done"], ["step_rejected", "bad"], ["step_paid", ""]];
+  }
+  const done = { claimed: 1, submitted: 2, approved: reward === "confirmed" ? 4 : 3 }[claim.status] ?? 1;
+  return STEPS.map((key, i) => [key, i < done ? "done" : reward === "failed" && i === 3 ? "bad" : ""]);
+}
+
+function claimStatusText(claim) {
+  if (claim.status === "rejected") return t("claim_rejected");
+  if (claim.status === "approved") {
+    const reward = claim.reward?.status;
+    if (reward === "confirmed") return t("claim_paid");
+    if (reward === "failed") return t("claim_payment_failed");
+    return t("claim_approved");
+  }
+  if (claim.status === "submitted") return t("claim_submitted");
+  return t("claim_claimed");
+}
+
+function proofForm(ctx, claim) {
+  const error = h("p", { class: "error", role: "alert", testid: "proof-error" });
+  const preview = h("img", { class: "proof", alt: "", hidden: true });
+  const photo = h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", required: true, testid: "proof-photo",
+    onchange: () => {
+      const file = photo.files[0];
+      preview.hidden = !file;
+      if (file) preview.src = URL.createObjectURL(file);
+    } });
+  const form = h("form", { testid: "proof-form" },
+    h("label", {}, t("proof_photo"), photo), preview,
+    h("label", {}, t("proof_note"), h("textarea", { name: "note", rows: 2, maxlength: 2000, testid: "proof-note" })),
+    error,
+    h("button", { type: "submit", testid: "proof-submit" }, t("proof_send")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const data = new FormData();
+    data.append("photo", photo.files[0]);
+    if (values.note) data.append("note", values.note);
+    busy(form, async () => {
+      try {
+        await api("POST", `/claims/${claim.id}/proof`, { form: data });
+        ctx.banner(t("proof_sent"), "ok");
+        ctx.rerender();
+        ctx.banner(t("proof_sent"), "ok");
+      } catch (e) {
+        error.textContent = errorText(e);
+      }
+    });
+  });
+  return form;
+}
+
+function claimCard(ctx, claim, taskById) {
+  const item = taskById.get(String(claim.task_id));
+  return h("div", { class: "card", testid: "claim-card", dataset: { claimId: claim.id, status: claim.status, reward: claim.reward?.status || "" } },
+    h("div", { class: "row" },
+      h("strong", {}, item ? item.title : t("task_number", { id: claim.task_id })),
+      item ? h("span", { class: "coins" }, coins(item.reward)) : null),
+    h("ol", { class: "steps", "aria-label": t("progress") },
+      claimSteps(claim).map(([key, state]) => h("li", { class: state }, t(key)))),
+    h("p", { testid: "claim-status" }, claimStatusText(claim)),
+    claim.status === "rejected" && claim.reject_reason
+      ? h("p", { class: "notice", testid: "reject-reason" }, t("reason"), ": ", claim.reject_reason) : null,
+    claim.status === "claimed" ? proofForm(ctx, claim) : null,
+    txLine(claim.reward?.tx_hash));
+}
+
+export async function claims(ctx) {
+  let mine;
+  let taskById;
+  try {
+    const [claimList, taskList] = await Promise.all([
+      api("GET", "/claims").then((r) => items(r, "claims")),
+      api("GET", "/tasks").then((r) => items(r, "tasks")),
+    ]);
+    mine = claimList;
+    taskById = new Map(taskList.map((x) => [String(x.id), x]));
+  } catch (error) {
+    return failure(error);
+  }
+  const fingerprint = (list) => list.map((c) => `${c.id}:${c.status}:${c.reward?.status}`).join(",");
+  const shown = fingerprint(mine);
+  // While something is on its way (review, payment), look again now and then.
+  if (mine.some((c) => c.status === "submitted" || (c.status === "approved" && c.reward?.status !== "confirmed"))) {
+    every(ctx, 2500, async () => {
+      const busyForm = [...document.querySelectorAll("[data-testid=proof-photo]")].some((i) => i.files.length);
+      if (busyForm) return;
+      const fresh = await api("GET", "/claims").then((r) => items(r, "claims")).catch(() => null);
+      if (fresh && fingerprint(fresh) !== shown) ctx.rerender();
+    });
+  }
+  const sorted = [...mine].sort((a, b) => b.id - a.id);
+  return h("section", { testid: "claims" },
+    h("h1", {}, t("claims_title")),
+    sorted.length ? sorted.map((c) => claimCard(ctx, c, taskById))
+      : h("p", { class: "muted" }, t("no_claims"), " ", h("a", { href: "#/tasks" }, t("find_task"))));
+}
+
+function historyRow(entry) {
+  const out = entry.kind === "payment";
+  const label = hasString(`history_${entry.kind}`) ? t(`history_${entry.kind}`) : entry.kind;
+  const who = entry.task_title || entry.shop || "";
+  const pending = entry.kind === "reward" && entry.status !== "confirmed";
+  return h("li", { class: "card", testid: "history-item", dataset: { kind: entry.kind } },
+    h("div", { class: "row" },
+      h("span", {}, label, who ? ` · ${who}` : ""),
+      h("span", { class: "coins" }, `${out ? "−" : "+"} ${formatApi(entry.amount)}`)),
+    h("div", { class: "small muted" }, when(entry.at), pending ? ` · ${t("on_its_way")}` : ""));
+}
+
+export async function balance(ctx) {
+  const address = session.state.address;
+  const box = h("div");
+  async function load() {
+    try {
+      const account = await api("GET", `/accounts/${address}`);
+      const history = [...items(account.history ?? [], "history"), ...paymentsMade().map((p) => ({ ...p, kind: "payment" }))]
+        .sort((a, b) => String(b.at).localeCompare(String(a.at)));
+      fill(box,
+        h("div", { class: "card" },
+          h("div", { class: "muted" }, t("balance")),
+          h("div", { class: "big", testid: "balance" }, formatApi(account.balance)),
+          h("div", { class: "muted small" }, t("coin_is_euro"))),
+        h("h2", {}, t("history")),
+        history.length ? h("ul", { class: "stack", style: "list-style:none;padding:0" }, history.map(historyRow))
+          : h("p", { class: "muted" }, t("no_history")));
+    } catch (error) {
+      fill(box, failure(error));
+    }
+  }
+  await load();
+  every(ctx, 4000, load);
+  return h("section", { testid: "wallet" },
+    h("div", { class: "row" }, h("h1", {}, t("wallet_title")), h("a", { href: "#/account", class: "small", testid: "to-account" }, t("account_title"))),
+    box,
+    session.mode() === "citizen" ? h("a", { class: "button", href: "#/pay", testid: "to-pay" }, t("pay_shop")) : null);
+}

@@ -1,0 +1,262 @@
+// The city's operator: the review queue with photos, tasks (create, close), shops (register),
+// payout batches (SEPA file, mark paid).
+import { h, fill, busy, formValues, shortAddress } from "../dom.js";
+import { t, errorText } from "../i18n.js";
+import { api, objectUrl, download } from "../api.js";
+import { formatApi, unitsFromInput, unitsFromApi, apiAmount, formatUnits } from "../money.js";
+import { items, when, pill, failure, every } from "./common.js";
+
+function coins(amount) {
+  return t("coins", { amount: formatApi(amount) });
+}
+
+function reviewCard(ctx, claim, task, onDone) {
+  const photo = h("img", { class: "proof", alt: t("proof_photo"), testid: "review-photo" });
+  objectUrl((claim.photo_url || `/api/v1/claims/${claim.id}/photo`).replace(/^\/api\/v1/, "")).then((url) => { photo.src = url; }).catch(() => { photo.alt = t("photo_missing"); });
+  const error = h("p", { class: "error", role: "alert", testid: "review-error" });
+  const reason = h("input", { name: "reason", testid: "reject-reason-input", placeholder: t("reject_reason_hint"), "aria-label": t("reason") });
+  const card = h("div", { class: "card stack", testid: "review-card", dataset: { claimId: claim.id } });
+  const act = (path, body) => busy(card, async () => {
+    try {
+      await api("POST", `/claims/${claim.id}/${path}`, body ? { json: body } : {});
+      onDone(card);
+    } catch (e) {
+      error.textContent = errorText(e);
+    }
+  });
+  const approve = h("button", { testid: "approve", onclick: () => act("approve") }, t("approve"));
+  const reject = h("button", { class: "danger", testid: "reject", onclick: () => {
+    if (!reason.value.trim()) {
+      error.textContent = t("reject_needs_reason");
+      reason.focus();
+      return;
+    }
+    act("reject", { reason: reason.value.trim() });
+  } }, t("reject"));
+  fill(card,
+    h("div", { class: "row" }, h("strong", {}, task ? task.title : t("task_number", { id: claim.task_id })),
+      task ? h("span", { class: "coins" }, coins(task.reward)) : null),
+    h("div", { class: "small muted" }, t("by_citizen", { who: shortAddress(claim.citizen) }), " · ", when(claim.submitted_at || claim.created_at)),
+    photo,
+    claim.note ? h("p", { testid: "review-note" }, `“${claim.note}”`) : null,
+    approve, h("div", { class: "row" }, reason, reject), error);
+  return card;
+}
+
+export async function review(ctx) {
+  let queue;
+  let taskById;
+  try {
+    const [claims, tasks] = await Promise.all([
+      api("GET", "/claims", { query: { status: "submitted" } }).then((r) => items(r, "claims")),
+      api("GET", "/tasks").then((r) => items(r, "tasks")),
+    ]);
+    queue = claims.filter((c) => c.status === "submitted");
+    taskById = new Map(tasks.map((x) => [String(x.id), x]));
+  } catch (e) {
+    return failure(e);
+  }
+  const list = h("div", {});
+  const empty = h("p", { class: "muted", testid: "review-empty", hidden: queue.length > 0 }, t("review_empty"));
+  const done = (card) => {
+    card.remove();
+    empty.hidden = list.children.length > 0;
+    ctx.banner(t("review_saved"), "ok");
+  };
+  fill(list, queue.map((c) => reviewCard(ctx, c, taskById.get(String(c.task_id)), done)));
+  every(ctx, 5000, async () => {
+    if (list.children.length) return; // do not move cards under the operator's hand
+    const fresh = await api("GET", "/claims", { query: { status: "submitted" } }).then((r) => items(r, "claims")).catch(() => []);
+    if (fresh.some((c) => c.status === "submitted")) ctx.rerender();
+  });
+  return h("section", { testid: "review" },
+    h("h1", {}, t("review_title")), h("p", { class: "muted" }, t("review_count", { n: queue.length })), list, empty);
+}
+
+// Closing a task needs POST /tasks/{id}/close, which the API does not have yet (the service has
+// close_task): the button appears as soon as the API's OpenAPI document lists the route.
+let canClose = null;
+async function closeRouteExists() {
+  if (canClose === null) {
+    const spec = await fetch("/api/v1/openapi.json").then((r) => r.json()).catch(() => ({}));
+    canClose = Boolean(spec.paths?.["/api/v1/tasks/{task_id}/close"]?.post);
+  }
+  return canClose;
+}
+
+export async function tasks(ctx) {
+  let all;
+  let closable;
+  try {
+    [all, closable] = await Promise.all([api("GET", "/tasks").then((r) => items(r, "tasks")), closeRouteExists()]);
+  } catch (e) {
+    return failure(e);
+  }
+  const error = h("p", { class: "error", role: "alert", testid: "task-form-error" });
+  const field = (name, label, attrs = {}) => h("label", {}, t(label), h("input", { name, testid: `task-${name}`, ...attrs }));
+  const form = h("form", { testid: "task-form" },
+    field("title", "task_title", { required: true, maxlength: 120 }),
+    h("label", {}, t("task_description"), h("textarea", { name: "description", rows: 3, required: true, testid: "task-description" })),
+    field("district", "district", { required: true }),
+    h("div", { class: "row" },
+      field("reward", "reward", { required: true, inputmode: "decimal", placeholder: "15,00" }),
+      field("capacity", "capacity", { required: true, type: "number", min: 1, value: 1 }),
+      field("minutes", "minutes_label", { type: "number", min: 1 })),
+    h("div", { class: "row" },
+      field("latitude", "latitude", { inputmode: "decimal", placeholder: "50.8882" }),
+      field("longitude", "longitude", { inputmode: "decimal", placeholder: "5.9795" })),
+    field("closes_at", "closes", { type: "datetime-local" }),
+    error, h("button", { type: "submit", testid: "task-create" }, t("task_create")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const v = formValues(form);
+    const units = unitsFromInput(v.reward);
+    if (units === null) {
+      error.textContent = t("amount_invalid");
+      return;
+    }
+    const body = { title: v.title, description: v.description, district: v.district, reward: apiAmount(units), capacity: Number(v.capacity) };
+    if (v.minutes) body.minutes = Number(v.minutes);
+    if (v.latitude) body.latitude = Number(v.latitude.replace(",", "."));
+    if (v.longitude) body.longitude = Number(v.longitude.replace(",", "."));
+    if (v.closes_at) body.closes_at = new Date(v.closes_at).toISOString();
+    busy(form, async () => {
+      try {
+        await api("POST", "/tasks", { json: body });
+        ctx.rerender();
+        ctx.banner(t("task_created"), "ok");
+      } catch (e) {
+        error.textContent = errorText(e);
+      }
+    });
+  });
+  const rows = [...all].sort((a, b) => b.id - a.id).map((task) => {
+    const closeError = h("span", { class: "error" });
+    const open = task.status ? task.status === "open" : !task.closed;
+    return h("div", { class: "card", testid: "city-task", dataset: { taskId: task.id } },
+      h("div", { class: "row" }, h("strong", {}, task.title), h("span", { class: "coins" }, coins(task.reward))),
+      h("div", { class: "small muted" }, `${task.district} · ${t("places_taken", { taken: task.taken ?? "?", capacity: task.capacity })}`),
+      h("div", { class: "row" }, open ? pill(t("task_open"), "good") : pill(t("task_not_open"), "bad"),
+        open && closable ? h("button", { class: "secondary", testid: "task-close", onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api("POST", `/tasks/${task.id}/close`);
+            ctx.rerender();
+          } catch (err) {
+            closeError.textContent = errorText(err);
+          }
+        } }, t("task_close")) : null),
+      closeError);
+  });
+  return h("section", { testid: "city-tasks" },
+    h("h1", {}, t("city_tasks_title")),
+    h("details", { class: "card", open: all.length === 0 }, h("summary", { testid: "task-new" }, h("strong", {}, t("task_new"))), form),
+    rows.length ? rows : h("p", { class: "muted" }, t("no_tasks")));
+}
+
+function shopState(m) {
+  if (!m.active) return pill(t("shop_inactive"), "bad", "shop-state");
+  if (m.chain_status === "confirmed") return pill(t("shop_active"), "good", "shop-state");
+  if (m.chain_status === "failed") return pill(t("failed"), "bad", "shop-state");
+  return pill(t("shop_pending"), "wait", "shop-state");
+}
+
+export async function shops(ctx) {
+  let list;
+  try {
+    list = items(await api("GET", "/merchants/registry"), "merchants");
+  } catch (e) {
+    return failure(e);
+  }
+  const error = h("p", { class: "error", role: "alert", testid: "shop-form-error" });
+  const form = h("form", { testid: "shop-form" },
+    h("label", {}, t("shop_name"), h("input", { name: "name", required: true, testid: "shop-name" })),
+    h("label", {}, t("shop_address"), h("input", { name: "address", required: true, class: "mono", placeholder: "0x…", testid: "shop-address" })),
+    h("label", {}, t("shop_iban"), h("input", { name: "iban", required: true, placeholder: "NL91 ABNA 0417 1643 00", testid: "shop-iban" })),
+    error, h("button", { type: "submit", testid: "shop-register" }, t("shop_register")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const v = formValues(form);
+    busy(form, async () => {
+      try {
+        await api("POST", "/merchants", { json: { name: v.name, address: v.address, iban: v.iban.replace(/\s+/g, "") } });
+        ctx.rerender();
+        ctx.banner(t("shop_registered", { name: v.name }), "ok");
+      } catch (e) {
+        error.textContent = errorText(e);
+      }
+    });
+  });
+  // A just-registered shop becomes active when the sender's setMerchant is mined: show it live.
+  const pendingShops = (rows) => rows.filter((m) => m.active && m.chain_status !== "confirmed" && m.chain_status !== "failed").length;
+  if (pendingShops(list)) {
+    every(ctx, 1500, async () => {
+      const fresh = await api("GET", "/merchants/registry").then((r) => items(r, "merchants")).catch(() => null);
+      if (fresh && pendingShops(fresh) !== pendingShops(list)) ctx.rerender();
+    });
+  }
+  return h("section", { testid: "city-shops" },
+    h("h1", {}, t("shops_title")),
+    h("details", { class: "card" }, h("summary", { testid: "shop-new" }, h("strong", {}, t("shop_new"))), form),
+    list.length ? list.map((m) => h("div", { class: "card", testid: "city-shop", dataset: { address: m.address } },
+      h("div", { class: "row" }, h("strong", {}, m.name), shopState(m)),
+      h("div", { class: "mono" }, m.address),
+      h("div", { class: "small muted" }, m.iban))) : h("p", { class: "muted" }, t("no_shops")));
+}
+
+export async function payouts(ctx) {
+  let due;
+  let batches;
+  try {
+    [due, batches] = await Promise.all([
+      api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")),
+      api("GET", "/payouts/batches").then((r) => items(r, "batches")),
+    ]);
+  } catch (e) {
+    return failure(e);
+  }
+  const error = h("p", { class: "error", role: "alert", testid: "payout-error" });
+  const dueCents = due.reduce((sum, p) => sum + unitsFromApi(p.euros), 0);
+  const exportButton = h("button", { testid: "sepa-export", disabled: due.length === 0, onclick: () => busy(exportButton.parentElement, async () => {
+    try {
+      await download("POST", "/payouts/sepa", "payouts.xml");
+      ctx.rerender();
+      ctx.banner(t("sepa_done"), "ok");
+    } catch (e) {
+      error.textContent = errorText(e);
+    }
+  }) }, t("sepa_export"));
+  const batchRows = [...batches].sort((a, b) => b.id - a.id).map((b) => {
+    const paid = Boolean(b.paid_at);
+    return h("div", { class: "card", testid: "batch", dataset: { batchId: b.id } },
+      h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })),
+        paid ? pill(t("payout_paid"), "good", "batch-state") : pill(t("payout_exported"), "wait", "batch-state")),
+      h("div", { class: "small muted" }, t("batch_line", { n: b.payout_count, euros: formatApi(b.euros) }), " · ", when(b.created_at)),
+      h("div", { class: "row" },
+        h("button", { class: "secondary", testid: "batch-download", onclick: () => download("GET", `/payouts/batches/${b.id}/sepa`, `batch-${b.id}.xml`).catch((e) => { error.textContent = errorText(e); }) }, t("download")),
+        paid ? null : h("button", { testid: "batch-paid", onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api("POST", `/payouts/batches/${b.id}/paid`);
+            ctx.rerender();
+          } catch (err) {
+            error.textContent = errorText(err);
+          }
+        } }, t("mark_paid"))));
+  });
+  every(ctx, 5000, async () => {
+    const fresh = await api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")).catch(() => null);
+    if (fresh && fresh.length !== due.length) ctx.rerender();
+  });
+  return h("section", { testid: "city-payouts" },
+    h("h1", {}, t("payouts_title")),
+    h("div", { class: "card stack" },
+      h("div", { class: "muted" }, t("payouts_due")),
+      h("div", { class: "big", testid: "payouts-due" }, `€ ${formatUnits(dueCents)}`),
+      h("div", { class: "small muted" }, t("payouts_due_count", { n: due.length })),
+      due.map((p) => h("div", { class: "row small", testid: "due-payout" }, h("span", {}, p.merchant_name || shortAddress(p.merchant)),
+        h("span", {}, `€ ${formatApi(p.euros)}`))),
+      exportButton, error),
+    h("h2", {}, t("batches_title")),
+    batchRows.length ? batchRows : h("p", { class: "muted" }, t("no_batches")));
+}
