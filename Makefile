@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
 SETUP := $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
-	build/contracts/LocalCoin.json web/vendor/.installed
+	build/contracts/LocalCoin.json web/vendor/.installed .env
 
 .PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill lock clean
 help:
@@ -40,10 +40,13 @@ node_modules/.installed: package.json package-lock.json
 .tools/bin/anvil: tools/link-anvil.sh node_modules/.installed
 	tools/link-anvil.sh
 
+.env:
+	cp .env.example .env
+
 web/vendor/.installed: tools/vendor-web.sh node_modules/.installed
 	tools/vendor-web.sh
 
-build/contracts/LocalCoin.json: $(wildcard contracts/*.sol) brownie-config.yaml $(VENV)/.installed .solcx/solc-v$(SOLC_VERSION)
+build/contracts/LocalCoin.json: $(wildcard contracts/*.sol contracts/*/*.sol) brownie-config.yaml $(VENV)/.installed .solcx/solc-v$(SOLC_VERSION)
 	brownie compile
 	touch $@
 

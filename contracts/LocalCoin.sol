@@ -158,11 +158,11 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
         if (amounts.length != citizens.length || claimIds.length != citizens.length) {
             revert LocalCoinLengthMismatch(citizens.length, amounts.length, claimIds.length);
         }
-        uint256 total;
+        uint256 total = 0;
         // No claimId maps to word 2**256 - 1 (ids >> 8 < 2**248), so the first id always loads its word.
         uint256 word = type(uint256).max;
-        uint256 loaded;
-        uint256 bits;
+        uint256 loaded = 0;
+        uint256 bits = 0;
         for (uint256 i; i < citizens.length; ++i) {
             uint256 id = uint256(claimIds[i]);
             if (id >> 8 != word) {
@@ -364,7 +364,8 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     /// @dev What is left of the current window's budget, what it minted, and the window's number.
     function _mintBudget() private view returns (uint256 remaining, uint256 minted, uint256 window) {
         window = block.timestamp / _mintPeriod;
-        minted = window == _mintWindow ? _mintedInWindow : 0;
+        // Windows only move forward (setMintLimit re-anchors to the current one), so "later" means "new".
+        minted = window > _mintWindow ? 0 : _mintedInWindow;
         uint256 limit = _mintLimit;
         // The admin may have lowered the limit below what this window already minted.
         unchecked {
