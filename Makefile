@@ -11,8 +11,8 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-SETUP := $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
-	build/contracts/LocalCoin.json web/vendor/.installed .env
+SETUP := .env $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
+	build/contracts/LocalCoin.json web/vendor/.installed
 
 .PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill lock clean
 help:
@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 web/vendor/.installed: tools/vendor-web.sh node_modules/.installed
 	tools/vendor-web.sh
 
-build/contracts/LocalCoin.json: $(wildcard contracts/*.sol contracts/*/*.sol) brownie-config.yaml $(VENV)/.installed .solcx/solc-v$(SOLC_VERSION)
+build/contracts/LocalCoin.json: $(wildcard contracts/*.sol contracts/*/*.sol) brownie-config.yaml .env $(VENV)/.installed .solcx/solc-v$(SOLC_VERSION)
 	brownie compile
 	touch $@
 
