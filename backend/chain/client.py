@@ -10,6 +10,7 @@ import requests
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ProviderConnectionError, TimeExhausted
+from web3.types import RPCEndpoint
 
 from backend.chain.artifacts import coin_abi
 from backend.chain.deployment import Deployment
@@ -42,7 +43,15 @@ def chain_call(fn: Callable[P, T]) -> Callable[P, T]:
 
 
 def connect(rpc_url: str, timeout: float = 10.0) -> Web3:
-    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    # Only the chain id is cached (web3 asks for it before every signed call); blocks and logs never
+    # are, or the indexer could miss a reorg.
+    provider = Web3.HTTPProvider(
+        rpc_url,
+        request_kwargs={"timeout": timeout},
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
+    )
+    return Web3(provider)
 
 
 class Chain:

@@ -23,8 +23,10 @@ def _send(w3: Web3, key: str, tx: dict) -> dict:
     tx.setdefault("from", account.address)
     tx.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
     tx.setdefault("chainId", w3.eth.chain_id)
-    if "gas" not in tx:
-        tx["gas"] = int(w3.eth.estimate_gas(tx) * 1.2)
+    # build_transaction fills in the bare estimate, which can fall short (the constructor ran out of gas
+    # at exactly its estimate on Anvil): always re-estimate and keep a 20% margin.
+    estimate = w3.eth.estimate_gas({k: v for k, v in tx.items() if k != "gas"})
+    tx["gas"] = max(int(tx.get("gas", 0)), int(estimate * 1.2))
     signed = Account.sign_transaction(tx, key)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=300)
