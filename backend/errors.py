@@ -94,6 +94,270 @@ class ChainUnavailable(HeitjeError):
 # --- domain errors: each domain adds its subclasses below, grouped under a heading ------------
 
 
+# --- auth, tasks, claims, rewards (issue 4: the task-to-reward loop) --------------------------
+
+
+class SignInFailed(HeitjeError):
+    """Raised when a sign-in (EIP-4361) message or its signature is refused: unknown, used or expired
+    nonce, wrong domain, URI or chain id, expired message, or a signature from another key."""
+
+    status = 401
+    code = "sign_in_failed"
+
+    def __init__(self, reason: str, problem: str) -> None:
+        super().__init__(f"sign-in refused: {reason}", problem=problem)
+
+
+class TaskNotOpen(HeitjeError):
+    """Raised when a citizen claims a task that an operator closed or whose deadline has passed."""
+
+    status = 409
+    code = "task_closed"
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"task {task_id} is closed for new claims", task_id=task_id)
+
+
+class TaskFull(HeitjeError):
+    """Raised when a citizen claims a task whose every place is taken."""
+
+    status = 409
+    code = "task_full"
+
+    def __init__(self, task_id: int, capacity: int) -> None:
+        super().__init__(f"task {task_id} is full (all {capacity} places are taken)", task_id=task_id)
+
+
+class AlreadyClaimed(HeitjeError):
+    """Raised when a citizen claims a task they have claimed before."""
+
+    status = 409
+    code = "already_claimed"
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"you have already claimed task {task_id}", task_id=task_id)
+
+
+class ClaimStateConflict(HeitjeError):
+    """Raised when a claim is asked to do something its status does not allow (e.g. approving a
+    claim without proof, or sending proof for a decided claim)."""
+
+    status = 409
+    code = "claim_status_conflict"
+
+    def __init__(self, claim_id: int, status: str, action: str) -> None:
+        super().__init__(f"claim {claim_id} is {status}; it cannot be {action}", claim_id=claim_id, status=status)
+
+
+class BadPhoto(HeitjeError):
+    """Raised when the proof photo is not a JPEG, PNG or WebP image that decodes, or is too large."""
+
+    status = 422
+    code = "invalid_photo"
+
+
+class YearlyCapExceeded(HeitjeError):
+    """Raised when approving a claim would take the citizen's rewards this calendar year past the
+    yearly cap (settings.yearly_cap); nothing is approved and nothing is minted."""
+
+    status = 409
+    code = "yearly_cap_exceeded"
+
+    def __init__(self, citizen: str, year: int, already: str, reward: str, cap: str) -> None:
+        super().__init__(
+            f"approving would pay {citizen} {reward} on top of {already} in {year}, over the yearly cap of {cap}",
+            citizen=citizen, year=year, already=already, reward=reward, cap=cap,
+        )
+
+
+# --- merchants, payments, redemptions (issue 5: the merchant loop) ----------------------------
+
+
+class InvalidIban(HeitjeError):
+    """Raised when a merchant's IBAN fails validation (country format, length or check digits)."""
+
+    status = 422
+    code = "invalid_iban"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the IBAN is not valid: {reason}", reason=reason)
+
+
+class MerchantExists(HeitjeError):
+    """Raised when an operator registers an address that is already in the merchant registry."""
+
+    status = 409
+    code = "merchant_exists"
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"{address} is already registered as a merchant", address=address)
+
+
+class BadSignature(HeitjeError):
+    """Raised when a signed authorization does not recover to the account it speaks for."""
+
+    status = 422
+    code = "bad_signature"
+
+    def __init__(self, signer: str) -> None:
+        super().__init__(
+            f"the signature was not made by {signer}'s key for this exact authorization", signer=signer
+        )
+
+
+class ReceiverNotAllowed(HeitjeError):
+    """Raised when a payment goes between two non-merchants while person-to-person transfers are closed."""
+
+    status = 422
+    code = "receiver_not_allowed"
+
+    def __init__(self, to: str) -> None:
+        super().__init__(f"{to} is not a registered merchant, and payments between people are closed", to=to)
+
+
+class InsufficientBalance(HeitjeError):
+    """Raised when the payer (or redeeming merchant) holds fewer units than the authorization moves."""
+
+    status = 422
+    code = "insufficient_balance"
+
+    def __init__(self, account: str, balance: str, needed: str) -> None:
+        super().__init__(f"{account} holds {balance}, which is less than {needed}",
+                         account=account, balance=balance, needed=needed)
+
+
+class AuthorizationExpired(HeitjeError):
+    """Raised when the authorization's validBefore has passed (or is too close to be mined in time)."""
+
+    status = 422
+    code = "authorization_expired"
+
+    def __init__(self, valid_before: int) -> None:
+        super().__init__(
+            "the signed authorization has expired; sign a new one", valid_before=str(valid_before)
+        )
+
+
+class AuthorizationNotYetValid(HeitjeError):
+    """Raised when the authorization's validAfter is still in the future."""
+
+    status = 422
+    code = "authorization_not_yet_valid"
+
+    def __init__(self, valid_after: int) -> None:
+        super().__init__("the signed authorization is not valid yet", valid_after=str(valid_after))
+
+
+class AuthorizationUsed(HeitjeError):
+    """Raised when the authorization's nonce was already used on chain by another transaction."""
+
+    status = 409
+    code = "authorization_used"
+
+    def __init__(self, authorizer: str, nonce: str) -> None:
+        super().__init__("this authorization has already been used", authorizer=authorizer, nonce=nonce)
+
+
+class AuthorizationCancelled(HeitjeError):
+    """Raised when the signer cancelled the authorization (cancelAuthorization) before it was relayed."""
+
+    status = 409
+    code = "authorization_cancelled"
+
+    def __init__(self, authorizer: str, nonce: str) -> None:
+        super().__init__("this authorization was cancelled by its signer", authorizer=authorizer, nonce=nonce)
+
+
+class CoinPaused(HeitjeError):
+    """Raised when the coin is paused, so no payment or redemption can move money."""
+
+    status = 409
+    code = "coin_paused"
+
+    def __init__(self) -> None:
+        super().__init__("the coin is paused by the city; payments and redemptions are stopped for now")
+
+
+class NotAMerchant(HeitjeError):
+    """Raised when a redemption is signed by an address that is not a registered merchant on chain."""
+
+    status = 422
+    code = "not_merchant"
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"{address} is not a registered merchant, so it cannot redeem", address=address)
+
+
+class RelayRefused(HeitjeError):
+    """Raised when the chain would refuse a relayed call for a reason no more specific error covers."""
+
+    status = 422
+    code = "relay_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the chain would refuse this transaction: {reason}", reason=reason)
+
+
+class RedemptionMismatch(HeitjeError):
+    """Raised when a signed redemption's merchant or amount differs from the request its ref names."""
+
+    status = 422
+    code = "redemption_mismatch"
+
+    def __init__(self, ref: str, field: str) -> None:
+        super().__init__(f"the signed {field} does not match redemption {ref}", ref=ref, field=field)
+
+
+class RelayerUnavailable(HeitjeError):
+    """Raised when the node refuses the relayer's own transaction (e.g. the relayer key is out of gas
+    money); the signed authorization was not used and may be posted again later."""
+
+    status = 503
+    code = "relayer_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "the relayer cannot send transactions right now; please try again later", reason=reason
+        )
+
+
+class RedemptionClosed(HeitjeError):
+    """Raised when relaying for a ref whose burn was already sent, verified or failed."""
+
+    status = 409
+    code = "redemption_closed"
+
+    def __init__(self, ref: str, status: str) -> None:
+        super().__init__(f"redemption {ref} is already {status}", ref=ref, status=status)
+
+
+# --- indexer, payouts, reports (issue 5: chain events to euros) --------------------------------
+
+
+class NothingToPay(HeitjeError):
+    """Raised by POST /payouts/sepa when no due payout can go in a file (none due, or every due
+    payout lacks a merchant record with an IBAN)."""
+
+    status = 409
+    code = "nothing_to_pay"
+
+    def __init__(self, skipped: int = 0) -> None:
+        extra = f"; {skipped} due payout(s) have no merchant record with an IBAN" if skipped else ""
+        super().__init__(f"there is no due payout to export{extra}", skipped=skipped)
+
+
+class PayoutNotExported(HeitjeError):
+    """Raised when a payout is marked paid before it was exported in a SEPA file."""
+
+    status = 409
+    code = "payout_not_exported"
+
+    def __init__(self, payout_id: int) -> None:
+        super().__init__(
+            f"payout {payout_id} is still due: export it in a SEPA file first", payout_id=payout_id
+        )
+
+
 def install_handlers(app: FastAPI) -> None:
     """Maps every error to the JSON shape of DESIGN.md."""
 

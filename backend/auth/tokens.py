@@ -14,7 +14,12 @@ ALGORITHM = "HS256"
 
 def issue_token(settings: Settings, address: str, *, now: float | None = None) -> str:
     issued = int(now if now is not None else time.time())
-    claims = {"sub": address, "iat": issued, "exp": issued + settings.token_ttl_seconds, "aud": settings.siwe_domain}
+    claims = {
+        "sub": address,
+        "iat": issued,
+        "exp": issued + settings.token_ttl_seconds,
+        "aud": settings.siwe_domain,
+    }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
@@ -22,7 +27,10 @@ def read_token(settings: Settings, token: str) -> str:
     """Returns the signed-in address; raises Unauthorized for a tampered, expired or foreign token."""
     try:
         claims = jwt.decode(
-            token, settings.secret_key, algorithms=[ALGORITHM], audience=settings.siwe_domain,
+            token,
+            settings.secret_key,
+            algorithms=[ALGORITHM],
+            audience=settings.siwe_domain,
             options={"require": ["sub", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError as exc:

@@ -1,5 +1,144 @@
-"""HTTP routes of the claims domain (thin: parse, call one service function, return)."""
+"""HTTP routes of the claims domain: claim a task, send proof, approve or reject, list, see the photo."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse
+
+from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser
+from backend.claims import service
+from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
+from backend.deps import SessionDep, SettingsDep
+from backend.errors import BadPhoto
 
 router = APIRouter(tags=["claims"])
+
+NOT_SIGNED_IN = {401: {"description": "not signed in (`unauthorized`)"}}
+NOT_FOUND = {404: {"description": "no such claim, or not yours (`not_found`)"}}
+
+
+@router.post(
+    "/tasks/{task_id}/claims",
+    status_code=201,
+    response_model=ClaimOut,
+    summary="Claim a place on a task (citizen)",
+    responses={
+        **NOT_SIGNED_IN,
+        404: {"description": "no such task"},
+        409: {"description": "`task_full`, `task_closed` or `already_claimed`"},
+    },
+)
+def claim_task(task_id: int, citizen: CurrentCitizen, session: SessionDep) -> ClaimOut:
+    return service.to_out(service.claim_task(session, task_id=task_id, citizen=citizen.address), None)
+
+
+@router.post(
+    "/claims/{claim_id}/proof",
+    response_model=ClaimOut,
+    summary="Send the photo proof and a note (the claim's citizen)",
+    responses={
+        **NOT_SIGNED_IN,
+        **NOT_FOUND,
+        409: {"description": "the claim is already decided"},
+        422: {"description": "`invalid_photo` (not JPEG/PNG/WebP, unreadable, too large) or a long note"},
+    },
+)
+async def submit_proof(
+    claim_id: int,
+    citizen: CurrentCitizen,
+    session: SessionDep,
+    settings: SettingsDep,
+    photo: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 10 MB; metadata is removed")],
+    note: Annotated[str | None, Form(description="At most 2,000 characters")] = None,
+) -> ClaimOut:
+    data = await photo.read(settings.max_photo_bytes + 1)
+    if len(data) > settings.max_photo_bytes:
+        raise BadPhoto(f"the photo is larger than {settings.max_photo_bytes // (1024 * 1024)} MB")
+    claim = service.submit_proof(
+        session, settings, claim_id=claim_id, citizen=citizen.address, photo=data, note=note
+    )
+    return service.with_rewards(session, [claim])[0]
+
+
+@router.get(
+    "/claims/{claim_id}/photo",
+    summary="The proof photo (the claim's citizen or an operator)",
+    response_class=FileResponse,
+    responses={
+        **NOT_SIGNED_IN,
+        **NOT_FOUND,
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+    },
+)
+def get_photo(claim_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> FileResponse:
+    path, media_type = service.photo_of(
+        session, settings, claim_id=claim_id, viewer=user.address, operator=user.has("operator")
+    )
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.post(
+    "/claims/{claim_id}/approve",
+    response_model=ClaimOut,
+    summary="Approve a claim and queue its reward (operator)",
+    responses={
+        **NOT_SIGNED_IN,
+        403: {"description": "not an operator"},
+        404: {"description": "no such claim"},
+        409: {"description": "`claim_status_conflict` (no proof yet, or decided) or `yearly_cap_exceeded`"},
+    },
+)
+def approve(claim_id: int, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> ClaimOut:
+    claim, reward = service.approve(session, settings, claim_id=claim_id, operator=operator.address)
+    return service.to_out(claim, reward)
+
+
+@router.post(
+    "/claims/{claim_id}/reject",
+    response_model=ClaimOut,
+    summary="Reject a claim with a reason (operator)",
+    responses={
+        **NOT_SIGNED_IN,
+        403: {"description": "not an operator"},
+        404: {"description": "no such claim"},
+        409: {"description": "the claim is already decided"},
+    },
+)
+def reject(claim_id: int, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:
+    claim = service.reject(session, claim_id=claim_id, operator=operator.address, reason=body.reason)
+    return service.to_out(claim, None)
+
+
+@router.get(
+    "/claims",
+    response_model=list[ClaimOut],
+    summary="Claims, newest first: an operator sees all, a citizen their own",
+    responses=NOT_SIGNED_IN,
+)
+def list_claims(
+    user: CurrentUser,
+    session: SessionDep,
+    status: Annotated[ClaimStatus | None, Query(examples=["submitted"])] = None,
+    task_id: Annotated[int | None, Query()] = None,
+    mine: Annotated[bool, Query(description="operators: only their own claims")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ClaimOut]:
+    citizen = None if user.has("operator") and not mine else user.address
+    claims = service.list_claims(
+        session, citizen=citizen, status=status, task_id=task_id, limit=limit, offset=offset
+    )
+    return service.with_rewards(session, claims)
+
+
+@router.get(
+    "/claims/{claim_id}",
+    response_model=ClaimOut,
+    summary="One claim (its citizen or an operator)",
+    responses={**NOT_SIGNED_IN, **NOT_FOUND},
+)
+def get_claim(claim_id: int, user: CurrentUser, session: SessionDep) -> ClaimOut:
+    claim = service.get_claim(session, claim_id, viewer=None if user.has("operator") else user.address)
+    return service.with_rewards(session, [claim])[0]

@@ -1,5 +1,51 @@
-"""HTTP routes of the tasks domain (thin: parse, call one service function, return)."""
+"""HTTP routes of the tasks domain: post (operator), list and read (anyone)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(tags=["tasks"])
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend.auth.deps import CurrentOperator
+from backend.deps import SessionDep
+from backend.tasks import service
+from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TaskOut,
+    summary="Post a task (operator)",
+    responses={
+        401: {"description": "not signed in"},
+        403: {"description": "not an operator"},
+        422: {"description": "invalid task (`validation_error`)"},
+    },
+)
+def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep) -> TaskOut:
+    return service.to_out(service.create_task(session, operator=operator.address, data=body))
+
+
+@router.get("", response_model=list[TaskOut], summary="List tasks, newest first (filter by district, status)")
+def list_tasks(
+    session: SessionDep,
+    district: Annotated[str | None, Query(max_length=80, examples=["Centrum"])] = None,
+    status: Annotated[TaskStatus | None, Query(examples=["open"])] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[TaskOut]:
+    tasks = service.list_tasks(session, district=district, status=status, limit=limit, offset=offset)
+    return [service.to_out(task) for task in tasks]
+
+
+@router.get(
+    "/{task_id}",
+    response_model=TaskOut,
+    summary="One task",
+    responses={404: {"description": "no such task (`not_found`)"}},
+)
+def get_task(task_id: int, session: SessionDep) -> TaskOut:
+    return service.to_out(service.get_task(session, task_id))

@@ -125,3 +125,46 @@ def runtime(session_runtime: Runtime, w3: Web3) -> Iterator[Runtime]:
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, web_dir=None)) as test_client:
         yield test_client
+
+
+def siwe_message(address: str, nonce: str, *, domain: str = "testserver", uri: str = "http://testserver",
+                 chain_id: int = 31337, issued_at: str | None = None, expiration_time: str | None = None) -> str:
+    """An EIP-4361 message as a wallet would build it (siwe's own serialiser)."""
+    from datetime import UTC, datetime, timedelta
+
+    from siwe import SiweMessage
+
+    now = datetime.now(UTC)
+    return SiweMessage(
+        domain=domain,
+        address=address,
+        statement="Sign in to Heitje",
+        uri=uri,
+        version="1",
+        chain_id=chain_id,
+        nonce=nonce,
+        issued_at=issued_at or now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        expiration_time=expiration_time
+        or (now + timedelta(minutes=10)).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    ).prepare_message()
+
+
+def sign_message(account, message: str) -> str:
+    from eth_account.messages import encode_defunct
+
+    return "0x" + account.sign_message(encode_defunct(text=message)).signature.hex().removeprefix("0x")
+
+
+@pytest.fixture
+def sign_in():
+    """`sign_in(client, account) -> headers`: a real EIP-4361 sign-in through the API (nonce, a message
+    signed with eth-account, login) returning {"Authorization": "Bearer ..."}."""
+
+    def _sign_in(client: TestClient, account) -> dict[str, str]:
+        nonce = client.get("/api/v1/auth/nonce").json()["nonce"]
+        message = siwe_message(account.address, nonce)
+        response = client.post("/api/v1/auth/login", json={"message": message, "signature": sign_message(account, message)})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return _sign_in

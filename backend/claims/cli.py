@@ -1,0 +1,64 @@
+"""`heitje claims list|approve|reject`: review claims from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backend.claims import service
+from backend.db import transaction
+from backend.errors import HeitjeError
+
+app = typer.Typer(help="Claims: review citizens' proof.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="claimed, submitted, approved or rejected")] = None,
+    task: Annotated[int | None, typer.Option(help="Only this task's claims")] = None,
+) -> None:
+    """List claims, newest first."""
+    from backend.cli import cli_runtime
+
+    if status is not None and status not in ("claimed", "submitted", "approved", "rejected"):
+        raise typer.BadParameter(
+            "status is one of claimed, submitted, approved, rejected", param_hint="--status"
+        )
+    runtime = cli_runtime()
+    with transaction(runtime.sessions) as session:
+        claims = service.list_claims(session, citizen=None, status=status, task_id=task)  # type: ignore[arg-type]
+        for out in service.with_rewards(session, claims):
+            reward = f"{out.reward.amount} {out.reward.status}" if out.reward else ""
+            line = f"{out.id:>6}  task {out.task_id:<5} {out.status:<9}  {out.citizen}  {reward}"
+            typer.echo(f"{line}  {out.note or ''}")
+
+
+@app.command("approve")
+def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
+    """Approve a submitted claim (its reward is queued for the sender)."""
+    from backend.cli import cli_runtime
+
+    runtime = cli_runtime()
+    try:
+        with transaction(runtime.sessions) as session:
+            service.approve(session, runtime.settings, claim_id=claim_id, operator=runtime.deployment.admin)
+    except HeitjeError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"claim {claim_id} approved; its reward is queued")
+
+
+@app.command("reject")
+def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
+    """Reject a claim with a reason the citizen reads."""
+    from backend.cli import cli_runtime
+
+    runtime = cli_runtime()
+    try:
+        with transaction(runtime.sessions) as session:
+            service.reject(session, claim_id=claim_id, operator=runtime.deployment.admin, reason=reason)
+    except HeitjeError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"claim {claim_id} rejected")

@@ -1,0 +1,102 @@
+"""The rules for tasks: who may post them, what a valid task is, which are open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from backend.amounts import format_amount
+from backend.db import utcnow
+from backend.errors import NotFound, ValidationFailed
+from backend.tasks.models import Task
+from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
+
+
+def status_of(task: Task, now: datetime | None = None) -> TaskStatus:
+    now = now or utcnow()
+    if task.closed or (task.closes_at is not None and task.closes_at <= now):
+        return "closed"
+    return "full" if task.taken >= task.capacity else "open"
+
+
+def to_out(task: Task) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        title=task.title,
+        description=task.description,
+        district=task.district,
+        reward=format_amount(task.reward_units),
+        capacity=task.capacity,
+        taken=task.taken,
+        places_left=max(task.capacity - task.taken, 0),
+        minutes=task.minutes,
+        closes_at=task.closes_at,
+        latitude=task.latitude,
+        longitude=task.longitude,
+        status=status_of(task),
+        created_at=task.created_at,
+    )
+
+
+def create_task(session: Session, *, operator: str, data: TaskIn) -> Task:
+    if data.closes_at is not None and data.closes_at <= utcnow():
+        raise ValidationFailed("closes_at: the deadline must be in the future", field="closes_at")
+    if (data.latitude is None) != (data.longitude is None):
+        raise ValidationFailed("give both latitude and longitude, or neither", field="latitude")
+    task = Task(
+        title=data.title,
+        description=data.description,
+        district=data.district,
+        reward_units=data.reward,
+        capacity=data.capacity,
+        taken=0,
+        minutes=data.minutes,
+        closes_at=data.closes_at,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        closed=False,
+        created_by=operator,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task:
+    query = select(Task).where(Task.id == task_id)
+    if for_update:
+        query = query.with_for_update()  # PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
+    task = session.scalar(query)
+    if task is None:
+        raise NotFound("task", task_id)
+    return task
+
+
+def list_tasks(
+    session: Session,
+    *,
+    district: str | None = None,
+    status: TaskStatus | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Task]:
+    query = select(Task)
+    if district:
+        query = query.where(Task.district == district)
+    now = utcnow()
+    is_closed = or_(Task.closed.is_(True), and_(Task.closes_at.is_not(None), Task.closes_at <= now))
+    if status == "closed":
+        query = query.where(is_closed)
+    elif status == "full":
+        query = query.where(~is_closed, Task.taken >= Task.capacity)
+    elif status == "open":
+        query = query.where(~is_closed, Task.taken < Task.capacity)
+    return list(session.scalars(query.order_by(Task.id.desc()).limit(limit).offset(offset)))
+
+
+def close_task(session: Session, task_id: int) -> Task:
+    task = get_task(session, task_id)
+    task.closed = True
+    return task
