@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from backend.chain.client import Chain
@@ -35,3 +35,6 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ChainDep = Annotated[Chain, Depends(get_chain)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+# A database id in a path: bounded so that a huge number is a 422, not an integer overflow in the database.
+RowId = Annotated[int, Path(ge=1, le=2**53, description="The record's id", examples=[1])]

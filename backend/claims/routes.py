@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser
 from backend.claims import service
 from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
-from backend.deps import SessionDep, SettingsDep
+from backend.deps import RowId, SessionDep, SettingsDep
 from backend.errors import BadPhoto
 
 router = APIRouter(tags=["claims"])
@@ -30,7 +30,7 @@ NOT_FOUND = {404: {"description": "no such claim, or not yours (`not_found`)"}}
         409: {"description": "`task_full`, `task_closed` or `already_claimed`"},
     },
 )
-def claim_task(task_id: int, citizen: CurrentCitizen, session: SessionDep) -> ClaimOut:
+def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep) -> ClaimOut:
     return service.to_out(service.claim_task(session, task_id=task_id, citizen=citizen.address), None)
 
 
@@ -46,7 +46,7 @@ def claim_task(task_id: int, citizen: CurrentCitizen, session: SessionDep) -> Cl
     },
 )
 async def submit_proof(
-    claim_id: int,
+    claim_id: RowId,
     citizen: CurrentCitizen,
     session: SessionDep,
     settings: SettingsDep,
@@ -72,7 +72,7 @@ async def submit_proof(
         200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
     },
 )
-def get_photo(claim_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> FileResponse:
+def get_photo(claim_id: RowId, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> FileResponse:
     path, media_type = service.photo_of(
         session, settings, claim_id=claim_id, viewer=user.address, operator=user.has("operator")
     )
@@ -90,7 +90,7 @@ def get_photo(claim_id: int, user: CurrentUser, session: SessionDep, settings: S
         409: {"description": "`claim_status_conflict` (no proof yet, or decided) or `yearly_cap_exceeded`"},
     },
 )
-def approve(claim_id: int, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> ClaimOut:
+def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> ClaimOut:
     claim, reward = service.approve(session, settings, claim_id=claim_id, operator=operator.address)
     return service.to_out(claim, reward)
 
@@ -106,7 +106,7 @@ def approve(claim_id: int, operator: CurrentOperator, session: SessionDep, setti
         409: {"description": "the claim is already decided"},
     },
 )
-def reject(claim_id: int, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:
+def reject(claim_id: RowId, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:
     claim = service.reject(session, claim_id=claim_id, operator=operator.address, reason=body.reason)
     return service.to_out(claim, None)
 
@@ -139,6 +139,6 @@ def list_claims(
     summary="One claim (its citizen or an operator)",
     responses={**NOT_SIGNED_IN, **NOT_FOUND},
 )
-def get_claim(claim_id: int, user: CurrentUser, session: SessionDep) -> ClaimOut:
+def get_claim(claim_id: RowId, user: CurrentUser, session: SessionDep) -> ClaimOut:
     claim = service.get_claim(session, claim_id, viewer=None if user.has("operator") else user.address)
     return service.with_rewards(session, [claim])[0]

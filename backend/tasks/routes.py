@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.auth.deps import CurrentOperator
-from backend.deps import SessionDep
+from backend.deps import RowId, SessionDep
 from backend.tasks import service
 from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
 
@@ -47,5 +47,19 @@ def list_tasks(
     summary="One task",
     responses={404: {"description": "no such task (`not_found`)"}},
 )
-def get_task(task_id: int, session: SessionDep) -> TaskOut:
+def get_task(task_id: RowId, session: SessionDep) -> TaskOut:
     return service.to_out(service.get_task(session, task_id))
+
+
+@router.post(
+    "/{task_id}/close",
+    response_model=TaskOut,
+    summary="Close a task to new claims (operator); claims already made go on",
+    responses={
+        401: {"description": "not signed in"},
+        403: {"description": "not an operator"},
+        404: {"description": "no such task (`not_found`)"},
+    },
+)
+def close_task(task_id: RowId, operator: CurrentOperator, session: SessionDep) -> TaskOut:
+    return service.to_out(service.close_task(session, task_id))

@@ -83,3 +83,24 @@ def test_unknown_task_is_404(loop: Loop) -> None:
     response = loop.client.get("/api/v1/tasks/999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_operator_closes_a_task_and_it_can_no_longer_be_claimed(loop: Loop) -> None:
+    task_id = loop.create_task()
+    closed = loop.client.post(f"/api/v1/tasks/{task_id}/close", headers=loop.operator)
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
+    claim = loop.client.post(f"/api/v1/tasks/{task_id}/claims", headers=loop.headers(Account.create()))
+    assert claim.status_code == 409
+
+
+def test_citizen_cannot_close_a_task(loop: Loop) -> None:
+    task_id = loop.create_task()
+    response = loop.client.post(f"/api/v1/tasks/{task_id}/close", headers=loop.headers(Account.create()))
+    assert response.status_code == 403
+
+
+def test_a_task_id_beyond_any_database_integer_is_a_422_not_a_crash(loop: Loop) -> None:
+    response = loop.client.get(f"/api/v1/tasks/{2**70}")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
