@@ -3,12 +3,14 @@ till's QR payload (docs/qr-payload.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import Address, AmountUnits, format_amount
+from backend.auth.deps import CurrentUser
 from backend.deps import RuntimeDep, SessionDep
 from backend.payments import service
 from backend.payments.authorization import parse_signature
@@ -77,6 +79,7 @@ class PaymentOut(BaseModel):
     amount: str = Field(examples=["12.50"])
     nonce: str = Field(examples=[NONCE])
     block_number: int | None = Field(None, examples=[None])
+    created_at: datetime | None = Field(None, examples=["2026-11-28T10:15:00Z"])
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentOut:
@@ -89,6 +92,7 @@ class PaymentOut(BaseModel):
             amount=format_amount(payment.value),
             nonce=payment.nonce,
             block_number=payment.block_number,
+            created_at=payment.created_at,
         )
 
 
@@ -183,6 +187,33 @@ def payment_typed_data(body: TypedDataIn, runtime: RuntimeDep) -> TypedDataOut:
 def payment_checkout(body: CheckoutIn, runtime: RuntimeDep, session: SessionDep) -> CheckoutOut:
     request = service.checkout(runtime, session, merchant=body.merchant, value=body.amount, order=body.order)
     return CheckoutOut(uri=request.uri, payload=request.payload)
+
+
+@router.get(
+    "",
+    summary="Payments I made or received (operators: anyone's), newest first",
+    response_model=list[PaymentOut],
+    response_model_by_alias=True,
+    responses={401: {"description": "not signed in"}, 403: {"description": "another account's payments"}},
+)
+def list_payments(
+    user: CurrentUser,
+    session: SessionDep,
+    to: Annotated[Address | None, Query(description="receiver (a shop's till)", examples=[SHOP])] = None,
+    from_: Annotated[Address | None, Query(alias="from", description="payer", examples=[CITIZEN])] = None,
+    since: Annotated[datetime | None, Query(description="relayed at or after this time")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[PaymentOut]:
+    payments = service.list_payments(
+        session,
+        viewer=user.address,
+        is_operator=user.has("operator"),
+        to=to,
+        from_=from_,
+        since=since,
+        limit=limit,
+    )
+    return [PaymentOut.of(p) for p in payments]
 
 
 @router.get(

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from web3 import Web3
@@ -20,7 +21,7 @@ from backend.chain.client import Chain, chain_call
 from backend.chain.relayer import Reverted, tx_state
 from backend.chain.typed_data import Domain, Signature, to_bytes32
 from backend.db import utcnow
-from backend.errors import AuthorizationUsed, NotFound, ValidationFailed
+from backend.errors import AuthorizationUsed, Forbidden, NotFound, ValidationFailed
 from backend.merchants.models import Merchant
 from backend.payments.authorization import (
     Window,
@@ -130,6 +131,36 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
 
 def find(session: Session, from_: str, nonce: str) -> Payment | None:
     return session.scalar(select(Payment).where(Payment.from_address == from_, Payment.nonce == nonce))
+
+
+def list_payments(
+    session: Session,
+    *,
+    viewer: str,
+    is_operator: bool,
+    to: str | None,
+    from_: str | None,
+    since: datetime | None,
+    limit: int,
+) -> list[Payment]:
+    """Payments filtered by receiver and/or payer. Everyone but an operator sees only payments they are
+    part of: without filters, theirs; a filter naming someone else is Forbidden."""
+    if not is_operator:
+        if to is None and from_ is None:
+            query = select(Payment).where(or_(Payment.to_address == viewer, Payment.from_address == viewer))
+        elif viewer not in (to, from_):
+            raise Forbidden("operator")
+        else:
+            query = select(Payment)
+    else:
+        query = select(Payment)
+    if to is not None:
+        query = query.where(Payment.to_address == to)
+    if from_ is not None:
+        query = query.where(Payment.from_address == from_)
+    if since is not None:
+        query = query.where(Payment.created_at >= since)
+    return list(session.scalars(query.order_by(Payment.id.desc()).limit(limit)))
 
 
 def get_by_tx(session: Session, tx_hash: str) -> Payment:
