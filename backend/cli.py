@@ -62,12 +62,13 @@ def cli_runtime() -> Runtime:
     return runtime
 
 
-def ensure_deployment(settings: Settings) -> tuple[Deployment, bool]:
-    """Returns this chain's deployment, deploying first when there is none (or its code is gone)."""
+def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deployment, bool]:
+    """Returns this chain's deployment, deploying first when there is none (or its code is gone), or
+    when `fresh` asks for a new coin (a local chain whose database is new)."""
     w3 = connect(settings.effective_rpc_url)
     chain_id = int(w3.eth.chain_id)
     existing = load_deployment(settings.deployments_dir, chain_id)
-    if existing is not None and len(w3.eth.get_code(existing.address)) > 0:
+    if existing is not None and len(w3.eth.get_code(existing.address)) > 0 and not fresh:
         return existing, False
     if not settings.local_chain and existing is not None:
         raise RuntimeError(f"the deployment record says {existing.address}, but there is no code there")
@@ -84,6 +85,12 @@ def ensure_deployment(settings: Settings) -> tuple[Deployment, bool]:
         deployments_dir=settings.deployments_dir,
     )
     return deployment, True
+
+
+def _local_database_missing(settings: Settings) -> bool:
+    prefix = "sqlite:///"
+    url = settings.database_url
+    return url.startswith(prefix) and not Path(url[len(prefix) :]).exists()
 
 
 def _retire_stale_local_database(settings: Settings) -> None:
@@ -126,8 +133,11 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
 
     from backend.app import create_app
 
-    deployment, deployed = ensure_deployment(settings)
-    if deployed and settings.local_chain:
+    # On a local chain, the database and the coin belong together: claim numbers are the coin's
+    # claimIds, so a new database beside an old coin would find its first claims "already paid".
+    new_database = settings.local_chain and _local_database_missing(settings)
+    deployment, deployed = ensure_deployment(settings, fresh=new_database)
+    if deployed and settings.local_chain and not new_database:
         _retire_stale_local_database(settings)
     runtime = Runtime(settings=settings, deployment=deployment)
     migrate.upgrade(runtime.engine)
@@ -141,7 +151,8 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
     typer.echo(f"  API:         {base}/api/v1   (docs: {base}/api/v1/docs)")
     typer.echo(f"  Health:      {base}/healthz")
     typer.echo(f"  Chain:       {settings.effective_rpc_url} (chain id {deployment.chain_id})")
-    typer.echo(f"  Coin:        {deployment.address} ({'deployed now' if deployed else 'existing deployment'})")
+    how = "deployed now" if deployed else "existing deployment"
+    typer.echo(f"  Coin:        {deployment.address} ({how})")
     typer.echo(f"  Database:    {settings.database_url}")
     typer.echo(f"  Workers:     {', '.join(t.name for t in threads) or 'none'}")
     if settings.deployer_key == ANVIL_TEST_KEYS["deployer"]:
@@ -168,8 +179,8 @@ def worker() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workers = load_workers(runtime)
-    threads = [threading.Thread(target=run_loop, args=(w, stop, runtime.settings.worker_poll_seconds), name=w.name)
-               for w in workers]
+    poll = runtime.settings.worker_poll_seconds
+    threads = [threading.Thread(target=run_loop, args=(w, stop, poll), name=w.name) for w in workers]
     for thread in threads:
         thread.start()
     typer.echo(f"workers running: {', '.join(w.name for w in workers)}")
@@ -187,7 +198,8 @@ def deploy() -> None:
     """Deploy the coin to the configured chain unless this chain already has a deployment record."""
     settings = load_settings()
     deployment, deployed = ensure_deployment(settings)
-    typer.echo(f"{'deployed' if deployed else 'already deployed'}: {deployment.address} on chain {deployment.chain_id}")
+    verb = "deployed" if deployed else "already deployed"
+    typer.echo(f"{verb}: {deployment.address} on chain {deployment.chain_id}")
 
 
 @app.command()
