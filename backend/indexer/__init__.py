@@ -1,0 +1,1 @@
+"""The indexer: confirmed coin events from the chain into the database (chain -> database)."""

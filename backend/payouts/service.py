@@ -1,0 +1,235 @@
+"""Payouts: every confirmed `Redeemed` event owes its merchant euros (units x rate / 100), once.
+
+States: due -> exported (in a SEPA batch) -> paid. The indexer creates payouts (`record_redemptions`)
+in the same transaction that records the events, and takes them back on a reorg (`rollback_above`):
+a due payout goes with its event; an exported or paid one is never deleted, it is flagged
+(`reorged_at`) for the operator, because its money may already have left the city's account. If the
+same redemption transaction comes back on the new chain, the flagged payout is re-attached to it
+instead of a second one being created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from backend.db import utcnow
+from backend.errors import NotFound, NothingToPay, PayoutNotExported
+from backend.merchants.models import Merchant
+from backend.payouts import sepa
+from backend.payouts.models import DUE, EXPORTED, PAID, Payout, PayoutBatch
+from backend.settings import Settings
+
+
+def euro_cents(units: int, euro_per_coin: Decimal) -> int:
+    """Euro cents for `units` coin units: units x rate / 100 euros, rounded half up to the cent."""
+    return int((Decimal(units) * euro_per_coin).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def record_redemptions(session: Session, events: Sequence[dict[str, Any]], euro_per_coin: Decimal) -> int:
+    """Creates the due payout of each confirmed `Redeemed` event row (as the indexer decoded it).
+    Returns how many payouts were created or re-attached."""
+    if not events:
+        return 0
+    flagged = list(session.scalars(select(Payout).where(Payout.reorged_at.is_not(None))))
+    known = set(
+        session.execute(
+            select(Payout.tx_hash, Payout.log_index).where(Payout.tx_hash.in_({e["tx_hash"] for e in events}))
+        )
+    )
+    new = []
+    for event in events:
+        again = next((p for p in flagged if _same_redemption(p, event)), None)
+        if again is not None:
+            # The transaction came back after a reorg: the payout (exported, maybe paid) stands.
+            again.log_index, again.block_number = event["log_index"], event["block_number"]
+            again.block_hash, again.reorged_at = event["block_hash"], None
+            flagged.remove(again)
+            continue
+        if (event["tx_hash"], event["log_index"]) in known:
+            continue
+        new.append(
+            Payout(
+                tx_hash=event["tx_hash"],
+                log_index=event["log_index"],
+                block_number=event["block_number"],
+                block_hash=event["block_hash"],
+                merchant=event["account"],
+                ref=event["ref"],
+                units=event["amount"],
+                amount_cents=euro_cents(event["amount"], euro_per_coin),
+                status=DUE,
+                redeemed_at=event["block_time"],
+            )
+        )
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def _same_redemption(payout: Payout, event: dict[str, Any]) -> bool:
+    return (payout.tx_hash, payout.merchant, payout.units, payout.ref) == (
+        event["tx_hash"],
+        event["account"],
+        event["amount"],
+        event["ref"],
+    )
+
+
+def rollback_above(session: Session, block_number: int) -> tuple[int, int]:
+    """A reorg removed every block above `block_number`: deletes the due payouts from those blocks
+    and flags the exported or paid ones. Returns (deleted, flagged)."""
+    deleted = session.execute(
+        delete(Payout).where(Payout.block_number > block_number, Payout.status == DUE)
+    ).rowcount  # type: ignore[attr-defined]
+    flagged = session.execute(
+        update(Payout)
+        .where(Payout.block_number > block_number, Payout.status != DUE, Payout.reorged_at.is_(None))
+        .values(reorged_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    return int(deleted or 0), int(flagged or 0)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutView:
+    payout: Payout
+    merchant_name: str | None
+    redemption_id: int | None
+
+
+def _redemption_ids(session: Session, refs: set[str]) -> dict[str, int]:
+    """The merchant's redemption request behind each ref, when the redemptions domain has one."""
+    try:
+        from backend.redemptions.models import Redemption  # the other domain's table; optional join
+    except ImportError:
+        return {}
+    if not refs or not hasattr(Redemption, "ref"):
+        return {}
+    rows = session.execute(select(Redemption.ref, Redemption.id).where(Redemption.ref.in_(refs)))
+    return {str(ref).lower(): int(ident) for ref, ident in rows}
+
+
+def list_payouts(
+    session: Session,
+    *,
+    status: str | None = None,
+    reorged: bool | None = None,
+    batch_id: int | None = None,
+) -> list[PayoutView]:
+    query = (
+        select(Payout, Merchant.name)
+        .outerjoin(Merchant, Merchant.address == Payout.merchant)
+        .order_by(Payout.id)
+    )
+    if status is not None:
+        query = query.where(Payout.status == status)
+    if reorged is not None:
+        query = query.where(Payout.reorged_at.is_not(None) if reorged else Payout.reorged_at.is_(None))
+    if batch_id is not None:
+        query = query.where(Payout.batch_id == batch_id)
+    rows = session.execute(query).all()
+    links = _redemption_ids(session, {p.ref for p, _ in rows})
+    return [PayoutView(p, name, links.get(p.ref)) for p, name in rows]
+
+
+def view_of(session: Session, payout: Payout) -> PayoutView:
+    merchant = session.get(Merchant, payout.merchant)
+    links = _redemption_ids(session, {payout.ref})
+    return PayoutView(payout, merchant.name if merchant else None, links.get(payout.ref))
+
+
+def get_batch(session: Session, batch_id: int) -> PayoutBatch:
+    batch = session.get(PayoutBatch, batch_id)
+    if batch is None:
+        raise NotFound("payout batch", batch_id)
+    return batch
+
+
+def list_batches(session: Session) -> list[PayoutBatch]:
+    return list(session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc())))
+
+
+# --- export and paid -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    batch: PayoutBatch
+    skipped: list[int]  # due payouts left out: no merchant record (no IBAN) or worth 0.00
+
+
+def export_due(
+    session: Session, settings: Settings, *, operator: str, execution_date: date | None = None
+) -> Export:
+    """Builds one pain.001 file of every due payout and marks them exported, in the caller's
+    transaction: the file and the state change commit together or not at all. Locks the due rows
+    (PostgreSQL FOR UPDATE; SQLite's write lock is taken at BEGIN) so two exports never share one."""
+    due = session.execute(
+        select(Payout, Merchant)
+        .outerjoin(Merchant, Merchant.address == Payout.merchant)
+        .where(Payout.status == DUE, Payout.reorged_at.is_(None))
+        .order_by(Payout.id)
+        .with_for_update(of=Payout)
+    ).all()
+    payable = [(p, m) for p, m in due if m is not None and p.amount_cents > 0]
+    skipped = [p.id for p, m in due if m is None or p.amount_cents <= 0]
+    if not payable:
+        raise NothingToPay(skipped=len(skipped))
+    now = utcnow()
+    batch = PayoutBatch(
+        message_id=f"HEITJE-{now:%Y%m%d%H%M%S}-{payable[0][0].id}",
+        payout_count=len(payable),
+        total_cents=sum(p.amount_cents for p, _ in payable),
+        xml="",
+        created_by=operator,
+        created_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    batch.xml = sepa.credit_transfer(
+        settings,
+        message_id=batch.message_id,
+        lines=[
+            sepa.Line(payout_id=p.id, name=m.name, iban=m.iban, cents=p.amount_cents, ref=p.ref)
+            for p, m in payable
+        ],
+        execution_date=execution_date or now.date(),
+    )
+    for payout, _ in payable:
+        payout.status, payout.batch_id, payout.exported_at = EXPORTED, batch.id, now
+    return Export(batch=batch, skipped=skipped)
+
+
+def mark_paid(session: Session, payout_id: int) -> Payout:
+    """The bank paid this payout: exported -> paid. Marking a paid payout again changes nothing."""
+    payout = session.get(Payout, payout_id, with_for_update=True)
+    if payout is None:
+        raise NotFound("payout", payout_id)
+    if payout.status == DUE:
+        raise PayoutNotExported(payout_id)
+    if payout.status == EXPORTED:
+        payout.status, payout.paid_at = PAID, utcnow()
+    return payout
+
+
+def mark_batch_paid(session: Session, batch_id: int) -> PayoutBatch:
+    """The bank executed the whole file: every payout in it becomes paid."""
+    batch = get_batch(session, batch_id)
+    now = utcnow()
+    session.execute(
+        update(Payout)
+        .where(Payout.batch_id == batch_id, Payout.status == EXPORTED)
+        .values(status=PAID, paid_at=now)
+    )
+    if batch.paid_at is None:
+        batch.paid_at = now
+    return batch

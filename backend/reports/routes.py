@@ -1,0 +1,172 @@
+"""HTTP routes of the reports domain (thin: parse, call one service function, return)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.amounts import format_amount
+from backend.auth.deps import CurrentOperator
+from backend.db import utcnow
+from backend.deps import RuntimeDep, SessionDep
+from backend.errors import ChainUnavailable
+from backend.reports import service
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "not signed in"},
+    403: {"description": "not an operator"},
+}
+
+
+class ReportRow(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC)")
+    district: str = Field(description='"all" for the whole city, else a task district')
+    tasks_done: int
+    minutes_worked: int
+    coins_rewarded: str
+    coins_paid_to_merchants: str | None = Field(
+        description="None in district rows: merchants have no district"
+    )
+    coins_redeemed: str | None
+    euros_paid_out: str | None
+
+
+class SummaryOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rows": [
+                        {
+                            "month": "2026-03",
+                            "district": "all",
+                            "tasks_done": 12,
+                            "minutes_worked": 1440,
+                            "coins_rewarded": "168.00",
+                            "coins_paid_to_merchants": "90.00",
+                            "coins_redeemed": "60.00",
+                            "euros_paid_out": "60.00",
+                        },
+                        {
+                            "month": "2026-03",
+                            "district": "Heerlerheide",
+                            "tasks_done": 5,
+                            "minutes_worked": 600,
+                            "coins_rewarded": "70.00",
+                            "coins_paid_to_merchants": None,
+                            "coins_redeemed": None,
+                            "euros_paid_out": None,
+                        },
+                    ],
+                    "circulating_supply": "108.00",
+                    "indexed_supply": "108.00",
+                    "indexed_to_block": 1042,
+                    "generated_at": "2026-04-01T08:00:00Z",
+                }
+            ]
+        }
+    )
+
+    rows: list[ReportRow]
+    circulating_supply: str | None = Field(
+        description="totalSupply() on the chain now; None if the node is down"
+    )
+    indexed_supply: str = Field(
+        description="rewarded - redeemed in the indexed events (equals the supply when "
+        "the indexer is caught up)"
+    )
+    indexed_to_block: int | None
+    generated_at: datetime
+
+
+def _supply(runtime: RuntimeDep) -> int | None:
+    try:
+        return runtime.chain.total_supply()
+    except ChainUnavailable:
+        return None
+
+
+def _csv(text: str, filename: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})},
+    )
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {
+                "example": ",".join(service.CSV_COLUMNS) + "\n2026-03,all,12,1440,168.00,90.00,60.00,60.00\n"
+            }
+        },
+        "description": "the summary as CSV (JSON with ?format=json)",
+    }
+}
+
+
+@router.get(
+    "/summary",
+    summary="Figures by month and district (operator)",
+    description="Tasks done, minutes worked, coins rewarded, paid to merchants and redeemed, euros paid out; "
+    "the circulating supply from the chain. `?format=csv` (or GET /reports/summary.csv) downloads CSV.",
+    response_model=SummaryOut,
+    responses={**ERRORS, **CSV_RESPONSE},
+)
+def get_summary(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    _: CurrentOperator,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",  # noqa: A002
+) -> SummaryOut | Response:
+    result = service.summary(session, runtime.deployment.address)
+    supply = _supply(runtime)
+    if format == "csv":
+        headers = {"X-Circulating-Supply": format_amount(supply)} if supply is not None else {}
+        return _csv(service.summary_csv(result), "heitje-summary.csv", headers)
+    return SummaryOut(
+        rows=[ReportRow(**r.as_strings()) for r in result.rows],  # type: ignore[arg-type]
+        circulating_supply=None if supply is None else format_amount(supply),
+        indexed_supply=format_amount(result.indexed_supply),
+        indexed_to_block=result.indexed_to_block,
+        generated_at=utcnow(),
+    )
+
+
+@router.get(
+    "/summary.csv",
+    summary="Figures by month and district as CSV (operator)",
+    response_class=Response,
+    responses={**ERRORS, **CSV_RESPONSE},
+)
+def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOperator) -> Response:
+    return get_summary(runtime, session, user, format="csv")  # type: ignore[return-value]
+
+
+@router.get(
+    "/open-data",
+    summary="Anonymised export of every coin event, for publication (operator)",
+    description="CSV: date, event, from, to, amount, district. Addresses are replaced by salted hashes "
+    "(OPEN_DATA_SALT); no names, IBANs, transaction hashes, refs or block numbers.",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {
+            "content": {
+                "text/csv": {
+                    "example": "date,event,from,to,amount,district\n"
+                    "2026-03-02,reward,,3f9a0c1d2e4b5a697887,15.00,Zuid\n"
+                }
+            },
+            "description": "the open-data CSV",
+        },
+    },
+)
+def get_open_data(runtime: RuntimeDep, session: SessionDep, _: CurrentOperator) -> Response:
+    return _csv(service.open_data_csv(session, runtime.settings.open_data_salt), "heitje-open-data.csv")

@@ -1,0 +1,230 @@
+"""Figures for the city: by month and district, from the indexed chain events and the task records.
+
+Months are calendar months in UTC. A month's row with district "all" holds every figure for the
+city; the per-district rows hold what can be attributed to a district (tasks done, minutes worked
+and coins rewarded, through the claim -> task link); coins paid to merchants, coins redeemed and
+euros paid out have no district (merchants are not tied to one) and are None there.
+
+- tasks_done / minutes_worked: approved claims by the month of approval (minutes from the task)
+- coins_rewarded: `Rewarded` events by the month of their block
+- coins_paid_to_merchants: `Transfer` events from a holder (not a mint) to a merchant (an address
+  in the merchant registry, or ever accepted by a `MerchantSet` event)
+- coins_redeemed: `Redeemed` events; euros_paid_out: payouts marked paid, by the month paid
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.amounts import format_amount
+from backend.claims.models import Claim
+from backend.indexer.decode import ZERO_ADDRESS
+from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
+from backend.merchants.models import Merchant
+from backend.payouts.models import PAID, Payout
+from backend.tasks.models import Task
+
+ALL = "all"
+UNKNOWN_DISTRICT = "(no task record)"
+CSV_COLUMNS = (
+    "month",
+    "district",
+    "tasks_done",
+    "minutes_worked",
+    "coins_rewarded",
+    "coins_paid_to_merchants",
+    "coins_redeemed",
+    "euros_paid_out",
+)
+
+
+@dataclass
+class Row:
+    month: str
+    district: str
+    tasks_done: int = 0
+    minutes_worked: int = 0
+    coins_rewarded: int = 0  # units
+    coins_paid_to_merchants: int = 0  # units; city rows only
+    coins_redeemed: int = 0  # units; city rows only
+    euros_paid_out: int = 0  # cents; city rows only
+
+    def as_strings(self) -> dict[str, str | int | None]:
+        city = self.district == ALL
+
+        def money(value: int, *, city_only: bool = False) -> str | None:
+            return None if city_only and not city else format_amount(value)
+
+        return {
+            "month": self.month,
+            "district": self.district,
+            "tasks_done": self.tasks_done,
+            "minutes_worked": self.minutes_worked,
+            "coins_rewarded": money(self.coins_rewarded),
+            "coins_paid_to_merchants": money(self.coins_paid_to_merchants, city_only=True),
+            "coins_redeemed": money(self.coins_redeemed, city_only=True),
+            "euros_paid_out": money(self.euros_paid_out, city_only=True),
+        }
+
+
+@dataclass
+class Summary:
+    rows: list[Row] = field(default_factory=list)
+    indexed_supply: int = 0  # units rewarded - units redeemed, from the indexed events
+    indexed_to_block: int | None = None
+
+
+def _month(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _district(districts: dict[int, str], claim_ref: str | None) -> str:
+    """The district of the task behind a `Rewarded` claimId (the claim's number, see claim_id_bytes)."""
+    return districts.get(int(claim_ref, 16), UNKNOWN_DISTRICT) if claim_ref else UNKNOWN_DISTRICT
+
+
+def merchant_addresses(session: Session) -> set[str]:
+    registered = set(session.scalars(select(Merchant.address)))
+    accepted = set(
+        session.scalars(
+            select(ChainEvent.account).where(ChainEvent.kind == MERCHANT_SET, ChainEvent.accepted.is_(True))
+        )
+    )
+    return registered | accepted
+
+
+def summary(session: Session, contract: str) -> Summary:
+    rows: dict[tuple[str, str], Row] = {}
+
+    def row(month: str, district: str) -> Row:
+        if (month, district) not in rows:
+            rows[month, district] = Row(month, district)
+        return rows[month, district]
+
+    districts = dict(
+        session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
+    )
+    approved = session.execute(
+        select(Claim.reviewed_at, Task.district, Task.minutes)
+        .join(Task, Task.id == Claim.task_id)
+        .where(Claim.status == "approved", Claim.reviewed_at.is_not(None))
+    ).all()
+    for reviewed_at, district, minutes in approved:
+        if reviewed_at is None:
+            continue
+        for target in (row(_month(reviewed_at), ALL), row(_month(reviewed_at), district)):
+            target.tasks_done += 1
+            target.minutes_worked += minutes or 0
+
+    merchants = merchant_addresses(session)
+    supply = 0
+    events = session.execute(
+        select(
+            ChainEvent.kind,
+            ChainEvent.block_time,
+            ChainEvent.account,
+            ChainEvent.counterparty,
+            ChainEvent.amount,
+            ChainEvent.ref,
+        ).where(ChainEvent.kind.in_((REWARDED, TRANSFER, REDEEMED)))
+    ).all()
+    for kind, block_time, account, counterparty, amount, ref in events:
+        month, units = _month(block_time), amount or 0
+        if kind == REWARDED:
+            supply += units
+            row(month, ALL).coins_rewarded += units
+            row(month, _district(districts, ref)).coins_rewarded += units
+        elif kind == REDEEMED:
+            supply -= units
+            row(month, ALL).coins_redeemed += units
+        elif account != ZERO_ADDRESS and counterparty in merchants:
+            row(month, ALL).coins_paid_to_merchants += units
+
+    paid = session.execute(select(Payout.paid_at, Payout.amount_cents).where(Payout.status == PAID)).all()
+    for paid_at, cents in paid:
+        if paid_at is not None:
+            row(_month(paid_at), ALL).euros_paid_out += cents
+
+    checkpoint = session.get(IndexerCheckpoint, contract)
+    ordered = sorted(rows.values(), key=lambda r: (r.month, r.district != ALL, r.district))
+    return Summary(ordered, supply, checkpoint.block_number if checkpoint else None)
+
+
+def summary_csv(result: Summary) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in result.rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in r.as_strings().items()})
+    return out.getvalue()
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+OPEN_DATA_COLUMNS = ("date", "event", "from", "to", "amount", "district")
+
+
+def pseudonym(salt: str, address: str | None) -> str:
+    """A salted hash standing for an address (HMAC-SHA256, 80 bits shown): the same address gets
+    the same pseudonym in every export with the same salt; without the salt it cannot be reversed
+    by hashing candidate addresses. The zero address (mint, burn) stays empty."""
+    if not address or address == ZERO_ADDRESS:
+        return ""
+    return hmac.new(salt.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def open_data_csv(session: Session, salt: str) -> str:
+    """Every indexed coin event with addresses replaced by pseudonyms; no names, IBANs, transaction
+    hashes, claim ids, refs or block numbers (those would lead back to the addresses on the
+    public chain), and the day instead of the block time."""
+    districts = dict(
+        session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(OPEN_DATA_COLUMNS)
+    events = session.execute(
+        select(
+            ChainEvent.kind,
+            ChainEvent.block_time,
+            ChainEvent.account,
+            ChainEvent.counterparty,
+            ChainEvent.amount,
+            ChainEvent.ref,
+            ChainEvent.accepted,
+        ).order_by(ChainEvent.block_number, ChainEvent.log_index)
+    ).all()
+    for kind, block_time, account, counterparty, amount, ref, accepted in events:
+        day = block_time.date().isoformat()
+        if kind == REWARDED:
+            district = _district(districts, ref)
+            writer.writerow(
+                (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
+            )
+        elif kind == TRANSFER:
+            if ZERO_ADDRESS in (account, counterparty):
+                continue  # a mint or a burn: already listed as its reward or redemption
+            writer.writerow(
+                (
+                    day,
+                    "transfer",
+                    pseudonym(salt, account),
+                    pseudonym(salt, counterparty),
+                    format_amount(amount or 0),
+                    "",
+                )
+            )
+        elif kind == REDEEMED:
+            writer.writerow((day, "redemption", pseudonym(salt, account), "", format_amount(amount or 0), ""))
+        else:
+            event = "merchant_added" if accepted else "merchant_removed"
+            writer.writerow((day, event, "", pseudonym(salt, account), "", ""))
+    return out.getvalue()

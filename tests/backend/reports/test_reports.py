@@ -1,0 +1,135 @@
+"""Reports: the summary by month and district, its CSV, and the anonymised open-data export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from eth_account import Account
+
+from backend.claims.models import Claim
+from backend.db import transaction, utcnow
+from backend.settings import ANVIL_TEST_KEYS
+from backend.tasks.models import Task
+from tests.backend.indexer.coin import new_account, register_merchant
+
+OPERATOR = Account.from_key(ANVIL_TEST_KEYS["deployer"])
+
+
+@pytest.fixture
+def operator(client, sign_in):
+    return sign_in(client, OPERATOR)
+
+
+def approved_claim(runtime, citizen: str, *, district: str, minutes: int) -> int:
+    with transaction(runtime.sessions) as session:
+        task = Task(
+            title="Bank schilderen",
+            description="Groen",
+            district=district,
+            reward_units=1500,
+            capacity=1,
+            taken=1,
+            minutes=minutes,
+            created_by=OPERATOR.address,
+        )
+        session.add(task)
+        session.flush()
+        claim = Claim(task_id=task.id, citizen=citizen, status="approved", reviewed_at=utcnow())
+        session.add(claim)
+        session.flush()
+        return claim.id
+
+
+@pytest.fixture
+def city(runtime, coin, make_indexer, w3, client, operator):
+    """A citizen rewarded 15.00 for a 90-minute task in Zuid, who pays 7.00 at a shop; the shop
+    redeems 5.00 and the city pays it out."""
+    citizen, shop = new_account(w3), new_account(w3)
+    register_merchant(runtime, coin, shop, name="Bakkerij Zuid", iban="NL02ABNA0123456789")
+    claim = approved_claim(runtime, citizen.address, district="Zuid", minutes=90)
+    coin.reward(citizen.address, 1500, claim)
+    coin.transfer(citizen, shop.address, 700)
+    coin.redeem(shop, 500, 99)
+    make_indexer().run_until_idle()
+    batch = client.post("/api/v1/payouts/sepa", headers=operator).headers["X-Payout-Batch-Id"]
+    client.post(f"/api/v1/payouts/batches/{batch}/paid", headers=operator)
+    return citizen, shop
+
+
+def month_now() -> str:
+    return utcnow().strftime("%Y-%m")
+
+
+def test_the_summary_gives_the_months_figures_for_the_city_and_its_districts(client, operator, city):
+    report = client.get("/api/v1/reports/summary", headers=operator).json()
+
+    assert report["rows"] == [
+        {
+            "month": month_now(),
+            "district": "all",
+            "tasks_done": 1,
+            "minutes_worked": 90,
+            "coins_rewarded": "15.00",
+            "coins_paid_to_merchants": "7.00",
+            "coins_redeemed": "5.00",
+            "euros_paid_out": "5.00",
+        },
+        {
+            "month": month_now(),
+            "district": "Zuid",
+            "tasks_done": 1,
+            "minutes_worked": 90,
+            "coins_rewarded": "15.00",
+            "coins_paid_to_merchants": None,
+            "coins_redeemed": None,
+            "euros_paid_out": None,
+        },
+    ]
+    assert report["circulating_supply"] == report["indexed_supply"] == "10.00"
+
+
+def test_the_summary_downloads_as_csv(client, operator, city):
+    response = client.get("/api/v1/reports/summary.csv", headers=operator)
+    same = client.get("/api/v1/reports/summary?format=csv", headers=operator)
+
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["X-Circulating-Supply"] == "10.00"
+    assert same.text == response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["district"], r["coins_rewarded"], r["coins_redeemed"], r["euros_paid_out"]) for r in rows] == [
+        ("all", "15.00", "5.00", "5.00"),
+        ("Zuid", "15.00", "", ""),
+    ]
+
+
+def test_the_open_data_export_holds_no_address_name_or_iban(client, operator, city):
+    citizen, shop = city
+
+    text = client.get("/api/v1/reports/open-data", headers=operator).text
+
+    for secret in (citizen.address, shop.address, "Bakkerij Zuid", "NL02ABNA0123456789"):
+        assert secret.lower() not in text.lower()
+        assert secret.lower().removeprefix("0x") not in text.lower()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    reward = next(r for r in rows if r["event"] == "reward")
+    payment = next(r for r in rows if r["event"] == "transfer")
+    assert (reward["amount"], reward["district"], payment["amount"]) == ("15.00", "Zuid", "7.00")
+    assert reward["to"] == payment["from"] != ""  # the same citizen, under one pseudonym
+
+
+def test_the_pseudonyms_change_with_the_salt(runtime, city):
+    from backend.reports.service import pseudonym
+
+    citizen, _ = city
+    assert pseudonym("one", citizen.address) != pseudonym("two", citizen.address)
+    assert pseudonym("one", citizen.address) == pseudonym("one", citizen.address.lower())
+
+
+def test_reports_are_for_operators_only(client, sign_in, w3):
+    citizen = sign_in(client, new_account(w3))
+
+    for path in ("/api/v1/reports/summary", "/api/v1/reports/summary.csv", "/api/v1/reports/open-data"):
+        assert client.get(path, headers=citizen).status_code == 403
+        assert client.get(path).status_code == 401
