@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.accounts import service
 from backend.amounts import AddressError, format_amount, parse_address
@@ -16,14 +16,15 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 class HistoryOut(BaseModel):
-    kind: str
-    claim_id: int
-    task_id: int
-    task_title: str
-    amount: str
-    status: str
+    kind: str = Field(description="reward | payment_sent | payment_received | redeemed", examples=["reward"])
+    amount: str = Field(examples=["15.00"])
+    status: str = Field(description="rewards: pending | sent | confirmed | failed; the rest: confirmed")
     tx_hash: str | None
     at: datetime
+    claim_id: int | None = None
+    task_id: int | None = None
+    task_title: str | None = None
+    counterparty: str | None = Field(None, description="the other side of a payment")
 
 
 class AccountOut(BaseModel):
@@ -60,7 +61,7 @@ class AccountOut(BaseModel):
 @router.get(
     "/{address}",
     response_model=AccountOut,
-    summary="Balance (on chain) and reward history of an address",
+    summary="Balance (on chain) and history (rewards, payments, redemptions) of an address",
     responses={422: {"description": "not an address"}, 503: {"description": "the chain is unreachable"}},
 )
 def get_account(address: str, session: SessionDep, chain: ChainDep) -> AccountOut:
@@ -78,8 +79,9 @@ def get_account(address: str, session: SessionDep, chain: ChainDep) -> AccountOu
             status=h.status,
             tx_hash=h.tx_hash,
             at=h.at,
+            counterparty=h.counterparty,
         )
-        for h in service.reward_history(session, checksummed)
+        for h in service.history(session, checksummed)
     ]
     return AccountOut(
         address=checksummed,

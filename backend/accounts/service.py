@@ -5,27 +5,70 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Operator
 from backend.claims.models import Claim
 from backend.errors import Conflict, NotFound
+from backend.indexer.models import REDEEMED, TRANSFER, ChainEvent
 from backend.rewards.models import Reward
 from backend.runtime import Runtime
 from backend.tasks.models import Task
 
+ZERO_ADDRESS = "0x" + "0" * 40
+
 
 @dataclass(frozen=True)
 class HistoryItem:
-    kind: str
-    claim_id: int
-    task_id: int
-    task_title: str
+    """One line of an account's history. Rewards carry their claim and task; payments their counterparty."""
+
+    kind: str  # reward | payment_sent | payment_received | redeemed
     amount_units: int
     status: str
     tx_hash: str | None
     at: datetime
+    claim_id: int | None = None
+    task_id: int | None = None
+    task_title: str | None = None
+    counterparty: str | None = None
+
+
+def history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:
+    """Rewards (from the outbox, so pending ones show) and confirmed coin movements (from the indexer),
+    newest first."""
+    items = reward_history(session, address, limit) + movement_history(session, address, limit)
+    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
+
+
+def movement_history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:
+    """Payments made and received, and redemptions, as the indexer recorded them (confirmed on chain).
+    Mints and burns appear as rewards and redemptions, not as payments."""
+    rows = session.scalars(
+        select(ChainEvent)
+        .where(
+            or_(
+                and_(ChainEvent.kind == TRANSFER, ChainEvent.account == address,
+                     ChainEvent.counterparty != ZERO_ADDRESS),
+                and_(ChainEvent.kind == TRANSFER, ChainEvent.counterparty == address,
+                     ChainEvent.account != ZERO_ADDRESS),
+                and_(ChainEvent.kind == REDEEMED, ChainEvent.account == address),
+            )
+        )
+        .order_by(ChainEvent.block_number.desc(), ChainEvent.log_index.desc())
+        .limit(limit)
+    )
+    items = []
+    for event in rows:
+        if event.kind == REDEEMED:
+            kind, other = "redeemed", None
+        elif event.account == address:
+            kind, other = "payment_sent", event.counterparty
+        else:
+            kind, other = "payment_received", event.account
+        items.append(HistoryItem(kind=kind, amount_units=event.amount or 0, status="confirmed",
+                                 tx_hash=event.tx_hash, at=event.block_time, counterparty=other))
+    return items
 
 
 def reward_history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:

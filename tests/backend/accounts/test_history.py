@@ -1,0 +1,50 @@
+"""GET /accounts/{address}: the balance from the chain and a history that shows rewards, payments made
+and received, and redemptions (the last three once the indexer has seen them confirmed)."""
+
+from __future__ import annotations
+
+from eth_account import Account
+
+from backend.indexer.service import Indexer
+from tests.backend.payments.chain_helpers import citizen_with, set_merchant, signed_transfer, transact
+
+
+def test_a_payment_shows_as_sent_for_the_citizen_and_received_for_the_shop(client, runtime):
+    shop = Account.create()
+    set_merchant(runtime, shop.address)
+    citizen = citizen_with(runtime, 1000)
+    assert client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 400)).status_code == 201
+    Indexer(runtime).run_until_idle()
+
+    citizen_view = client.get(f"/api/v1/accounts/{citizen.address}").json()
+    shop_view = client.get(f"/api/v1/accounts/{shop.address}").json()
+
+    assert citizen_view["balance"] == "6.00"
+    assert [(h["kind"], h["amount"], h["counterparty"]) for h in citizen_view["history"]] == [
+        ("payment_sent", "4.00", shop.address)
+    ]
+    assert [(h["kind"], h["amount"], h["counterparty"]) for h in shop_view["history"]] == [
+        ("payment_received", "4.00", citizen.address)
+    ]
+    assert shop_view["is_merchant"] is True
+
+
+def test_a_redemption_shows_in_the_shops_history(client, runtime):
+    shop = Account.create()
+    set_merchant(runtime, shop.address)
+    citizen = citizen_with(runtime, 500)
+    client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 500))
+    runtime.chain.w3.provider.make_request("anvil_setBalance", [shop.address, hex(10**18)])
+    transact(runtime, shop.key.hex(), "redeem", 300, b"\x01" * 32)
+    Indexer(runtime).run_until_idle()
+
+    kinds = [(h["kind"], h["amount"]) for h in client.get(f"/api/v1/accounts/{shop.address}").json()["history"]]
+
+    assert ("redeemed", "3.00") in kinds
+    assert ("payment_received", "5.00") in kinds
+    assert not any(kind == "payment_sent" for kind, _ in kinds)  # the burn is a redemption, not a payment
+
+
+def test_an_address_with_nothing_has_an_empty_history(client):
+    body = client.get(f"/api/v1/accounts/{Account.create().address}").json()
+    assert body == {**body, "balance": "0.00", "history": [], "is_merchant": False}
