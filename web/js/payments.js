@@ -68,8 +68,8 @@ export async function sendPending() {
   }
 }
 
-// The API's account history lists rewards only; payments made from this device are kept here
-// so the citizen sees them in their history too.
+// Payments made from this device are kept here so the citizen sees them at once; the API's
+// history lists them too once the indexer has seen them confirmed (the view drops the duplicate).
 function historyKey() {
   return `heitje.payments.${session.state.address}`;
 }

@@ -79,6 +79,7 @@ const nl = {
   history: "Wat er gebeurde", no_history: "Nog niets gebeurd.",
   history_reward: "Beloning", history_rewarded: "Beloning", history_payment: "Betaling", history_transfer: "Betaling",
   history_redemption: "Ingewisseld", history_redeemed: "Ingewisseld",
+  history_payment_sent: "Betaald", history_payment_received: "Ontvangen",
   pay_shop: "Betalen in een winkel",
   // paying
   pay_title: "Betalen",
@@ -219,6 +220,7 @@ const en = {
   history: "What happened", no_history: "Nothing yet.",
   history_reward: "Reward", history_rewarded: "Reward", history_payment: "Payment", history_transfer: "Payment",
   history_redemption: "Cashed in", history_redeemed: "Cashed in",
+  history_payment_sent: "Paid", history_payment_received: "Received",
   pay_shop: "Pay in a shop",
   pay_title: "Pay",
   pay_intro: "Scan the code at the shop's till.",

@@ -200,10 +200,14 @@ export async function claims(ctx) {
       : h("p", { class: "muted" }, t("no_claims"), " ", h("a", { href: "#/tasks" }, t("find_task"))));
 }
 
+function shortAddress(address) {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
 function historyRow(entry) {
-  const out = entry.kind === "payment";
+  const out = ["payment", "payment_sent", "redeemed"].includes(entry.kind);
   const label = hasString(`history_${entry.kind}`) ? t(`history_${entry.kind}`) : entry.kind;
-  const who = entry.task_title || entry.shop || "";
+  const who = entry.task_title || entry.shop || (entry.counterparty ? shortAddress(entry.counterparty) : "");
   const pending = entry.kind === "reward" && entry.status !== "confirmed";
   return h("li", { class: "card", testid: "history-item", dataset: { kind: entry.kind } },
     h("div", { class: "row" },
@@ -218,7 +222,10 @@ export async function balance(ctx) {
   async function load() {
     try {
       const account = await api("GET", `/accounts/${address}`);
-      const history = [...items(account.history ?? [], "history"), ...paymentsMade().map((p) => ({ ...p, kind: "payment" }))]
+      // Payments made from this device show at once; the API lists them too once they are confirmed.
+      const known = new Set((account.history ?? []).map((e) => e.tx_hash).filter(Boolean));
+      const local = paymentsMade().filter((p) => !known.has(p.tx_hash)).map((p) => ({ ...p, kind: "payment" }));
+      const history = [...items(account.history ?? [], "history"), ...local]
         .sort((a, b) => String(b.at).localeCompare(String(a.at)));
       fill(box,
         h("div", { class: "card" },
