@@ -4,15 +4,16 @@ at the API, CSV and SEPA they are Decimal strings with two places ("15.00"). Nev
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 UNITS_PER_COIN = 100
-MAX_UNITS = 10**30  # far above any real amount; keeps uint256 and database columns safe
-_AMOUNT = re.compile(r"^\d{1,28}(\.\d{1,2})?$")
+MAX_UNITS = 10**15  # ten trillion coins: far above any real amount, and safe in a BIGINT column
+# ASCII digits only: `\d` would also accept Arabic-Indic and full-width digits.
+_AMOUNT = re.compile(r"^[0-9]{1,18}(\.[0-9]{1,2})?$")
 
 
 class AmountError(ValueError):
@@ -24,16 +25,15 @@ class AddressError(ValueError):
 
 
 def parse_amount(text: object, *, allow_zero: bool = False) -> int:
-    """"15", "15.5", "15.00" -> 1500, 1550, 1500 units. Refuses negatives, three decimals, exponents, floats."""
+    """"15", "15.5", "15.00" -> 1500, 1550, 1500 units.
+    Refuses negatives, three decimals, exponents and floats."""
     if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
         raise AmountError("an amount is a decimal string like \"15.00\"")
     raw = str(text).strip()
     if not _AMOUNT.match(raw):
         raise AmountError(f"{raw[:40]!r} is not an amount with at most two decimals, like \"15.00\"")
-    try:
-        units = int((Decimal(raw) * UNITS_PER_COIN).to_integral_exact())
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
-        raise AmountError(f"{raw!r} is not a number") from exc
+    whole, _, cents = raw.partition(".")
+    units = int(whole) * UNITS_PER_COIN + int(cents.ljust(2, "0") or "0")  # exact: no Decimal rounding
     if units == 0 and not allow_zero:
         raise AmountError("the amount must be more than 0.00")
     if units > MAX_UNITS:
@@ -55,9 +55,11 @@ def units_to_decimal(units: int) -> Decimal:
 def parse_address(text: object) -> str:
     """Returns the checksummed address. All-lower or all-upper hex is accepted; mixed case must be a
     valid EIP-55 checksum (a mistyped character is then caught)."""
-    if not isinstance(text, str) or not is_address(text.strip()):
-        raise AddressError(f"{str(text)[:60]!r} is not an address (0x followed by 40 hex digits, valid checksum)")
-    return to_checksum_address(text.strip())
+    raw = text.strip() if isinstance(text, str) else ""
+    # eth_utils accepts a mixed-case address with a wrong checksum; a mistyped character must be caught.
+    if not is_address(raw) or (is_checksum_formatted_address(raw) and not is_checksum_address(raw)):
+        raise AddressError(f"{str(text)[:60]!r} is not an address (0x and 40 hex digits, valid checksum)")
+    return to_checksum_address(raw)
 
 
 # Pydantic field types for request and response models.
@@ -71,5 +73,5 @@ AmountUnits = Annotated[
     int,
     BeforeValidator(parse_amount),
     PlainSerializer(format_amount, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,28}(\.\d{1,2})?$", "example": "15.00"}),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$", "example": "15.00"}),
 ]
