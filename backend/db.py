@@ -75,10 +75,12 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock at BEGIN, so check-then-write (capacity, caps, nonces) is serialised
-            # instead of failing late with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            # Writers take the write lock at BEGIN, so check-then-write (capacity, caps, nonces) is
+            # serialised instead of failing late with "database is locked". Readers (GET requests) begin
+            # deferred: under WAL they read a snapshot beside the one writer without waiting for it.
+            read_only = conn.get_execution_options().get("heitje_read", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         engine.dialect._heitje_sqlite = True  # type: ignore[attr-defined]
         _disable_pysqlite_begin(engine)

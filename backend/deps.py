@@ -26,15 +26,21 @@ def get_chain(request: Request) -> Chain:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on an error."""
-    with get_runtime(request).sessions() as session, session.begin():
+    """One transaction per request: committed when the route returns (before the response is sent,
+    see SessionDep), rolled back on an error. GET requests read without taking SQLite's write lock."""
+    runtime = get_runtime(request)
+    factory = runtime.read_sessions if request.method in ("GET", "HEAD") else runtime.sessions
+    with factory() as session, session.begin():
         yield session
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ChainDep = Annotated[Chain, Depends(get_chain)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits when the route function returns, before the answer goes
+# out. With FastAPI's default ("request") it would commit after the response: a client could be told
+# "saved" for something a crash then loses.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 # A database id in a path: bounded so that a huge number is a 422, not an integer overflow in the database.
 RowId = Annotated[int, Path(ge=1, le=2**53, description="The record's id", examples=[1])]

@@ -24,10 +24,12 @@ class Runtime:
     deployment: Deployment
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
+    read_sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.engine)
+        self.read_sessions = make_session_factory(self.engine.execution_options(heitje_read=True))
 
     @cached_property
     def chain(self) -> Chain:

@@ -23,7 +23,7 @@ class NonceOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    message: str = Field(max_length=4000, examples=[EXAMPLE_MESSAGE])
+    message: str = Field(max_length=1500, examples=[EXAMPLE_MESSAGE])
     signature: str = Field(max_length=200, examples=["0x" + "ab" * 65])
 
 

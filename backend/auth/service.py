@@ -42,7 +42,8 @@ def new_nonce(session: Session, runtime: Runtime) -> str:
 
 def _parse(message: str) -> SiweMessage:
     try:
-        return SiweMessage.from_message(message=message)
+        # The regular-expression parser: siwe's ABNF parser takes seconds on crafted input (a DoS).
+        return SiweMessage.from_message(message=message, abnf=False)
     except Exception as exc:  # noqa: BLE001 - siwe raises many kinds for malformed text
         raise SignInFailed("the message is not an EIP-4361 sign-in message", "malformed") from exc
 

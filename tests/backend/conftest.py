@@ -83,7 +83,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(anvil_port: int, deployments_dir: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    anvil_port: int, deployments_dir: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
@@ -163,7 +165,8 @@ def sign_in():
     def _sign_in(client: TestClient, account) -> dict[str, str]:
         nonce = client.get("/api/v1/auth/nonce").json()["nonce"]
         message = siwe_message(account.address, nonce)
-        response = client.post("/api/v1/auth/login", json={"message": message, "signature": sign_message(account, message)})
+        body = {"message": message, "signature": sign_message(account, message)}
+        response = client.post("/api/v1/auth/login", json=body)
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

@@ -55,7 +55,8 @@ def test_output_equals_the_solc_js_library_for_the_same_input() -> None:
 const fs = require('fs'), path = require('path'), solc = require('solc');
 const input = fs.readFileSync(0, 'utf8');
 const out = solc.compile(input, { import: (p) => {
-  const f = path.resolve(p); return fs.existsSync(f) ? { contents: fs.readFileSync(f, 'utf8') } : { error: 'not found' }; } });
+  const f = path.resolve(p);
+  return fs.existsSync(f) ? { contents: fs.readFileSync(f, 'utf8') } : { error: 'not found' }; } });
 process.stdout.write(out);
 """
     library = subprocess.run(["node", "-e", script], input=data, capture_output=True, text=True, cwd=ROOT, timeout=120)
