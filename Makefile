@@ -14,13 +14,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 SETUP := .env $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
 	build/contracts/LocalCoin.json web/vendor/.installed
 
-.PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill lock clean
+.PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill fuzz lock clean
 help:
 	@echo "make run    - start Anvil (unless RPC_URL is set), deploy the coin, serve the API"
 	@echo "make test   - install what is missing, then run every test"
 	@echo "make lint   - ruff, mypy (backend/), slither (contracts/)"
 	@echo "make bench  - benchmarks; writes bench/results.json and bench/results.md"
 	@echo "make drill  - failure drills that end by checking every money invariant"
+	@echo "make fuzz   - schemathesis against the OpenAPI document, signed in as each role"
 
 setup: $(SETUP)
 
@@ -62,7 +63,7 @@ test-contracts: setup
 	brownie test tests/contracts
 
 test-backend: setup
-	pytest -q tests/backend
+	pytest -q -n 2 tests/backend
 ifdef CI
 	DATABASE_URL=$${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} pytest -q tests/backend
 endif
@@ -81,6 +82,10 @@ bench: setup
 drill: setup
 	$(PY) -m drills
 
+fuzz: setup
+	tools/fuzz-setup.sh
+	$(PY) -m fuzz
+
 lock:
 	rm -rf /tmp/heitje-lock && $(PYTHON) -m venv /tmp/heitje-lock
 	/tmp/heitje-lock/bin/pip install -q -e ".[dev]"
@@ -88,4 +93,4 @@ lock:
 	 echo "# Regenerate: make lock"; /tmp/heitje-lock/bin/pip freeze --exclude-editable | grep -v '^-e') > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules .solcx .tools build .heitje
+	rm -rf $(VENV) .venv-fuzz node_modules .solcx .tools build .heitje web/vendor
