@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from eth_account import Account
+from web3 import Web3
 
 from backend import migrate
 from backend.chain import anvil
@@ -68,7 +69,7 @@ def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deplo
     w3 = connect(settings.effective_rpc_url)
     chain_id = int(w3.eth.chain_id)
     existing = load_deployment(settings.deployments_dir, chain_id)
-    if existing is not None and len(w3.eth.get_code(existing.address)) > 0 and not fresh:
+    if existing is not None and len(w3.eth.get_code(Web3.to_checksum_address(existing.address))) > 0 and not fresh:
         return existing, False
     if not settings.local_chain and existing is not None:
         raise RuntimeError(f"the deployment record says {existing.address}, but there is no code there")

@@ -6,7 +6,7 @@ import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -158,10 +158,10 @@ class Settings(BaseModel):
         }
         values.update(overrides)
         try:
-            return cls(**values)
+            return cls.model_validate(values)
         except ValueError as exc:
             field_to_env = {field: name for name, field in ENV_NAMES.items()}
-            errors = getattr(exc, "errors", lambda: [])()
+            errors: list[Any] = getattr(exc, "errors", lambda: [])()
             parts = [
                 f"{field_to_env.get(str(err['loc'][0]), err['loc'][0]) if err['loc'] else 'settings'}: {err['msg']}"
                 for err in errors

@@ -29,7 +29,7 @@ class LoginIn(BaseModel):
 
 class LoginOut(BaseModel):
     access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."])
-    token_type: str = Field("bearer", examples=["bearer"])
+    token_type: str = Field(default="bearer", examples=["bearer"])
     address: str = Field(examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"])
     roles: list[str] = Field(examples=[["citizen"]])
 

@@ -60,7 +60,7 @@ class Chain:
     def __init__(self, w3: Web3, deployment: Deployment) -> None:
         self.w3 = w3
         self.deployment = deployment
-        self.coin: Contract = w3.eth.contract(address=deployment.address, abi=coin_abi())
+        self.coin: Contract = w3.eth.contract(address=Web3.to_checksum_address(deployment.address), abi=coin_abi())
 
     @property
     def chain_id(self) -> int:
@@ -96,7 +96,7 @@ class Chain:
 
     @chain_call
     def has_code(self) -> bool:
-        return len(self.w3.eth.get_code(self.deployment.address)) > 0
+        return len(self.w3.eth.get_code(Web3.to_checksum_address(self.deployment.address))) > 0
 
 
 def claim_id_bytes(claim_number: int) -> bytes:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from eth_account import Account
 from web3 import Web3
+from web3.types import TxParams
 
 from backend.chain.artifacts import load_artifact
 from backend.chain.deployment import Deployment, save_deployment
@@ -25,7 +27,7 @@ def _send(w3: Web3, key: str, tx: dict) -> dict:
     tx.setdefault("chainId", w3.eth.chain_id)
     # build_transaction fills in the bare estimate, which can fall short (the constructor ran out of gas
     # at exactly its estimate on Anvil): always re-estimate and keep a 20% margin.
-    estimate = w3.eth.estimate_gas({k: v for k, v in tx.items() if k != "gas"})
+    estimate = w3.eth.estimate_gas(cast(TxParams, {k: v for k, v in tx.items() if k != "gas"}))
     tx["gas"] = max(int(tx.get("gas", 0)), int(estimate * 1.2))
     signed = Account.sign_transaction(tx, key)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -63,7 +65,7 @@ def deploy_coin(
         if not coin.functions.hasRole(registrar_role, registrar).call():
             grant = coin.functions.grantRole(registrar_role, Web3.to_checksum_address(registrar))
             _send(w3, deployer_key, grant.build_transaction({"from": deployer}))
-    roles = {
+    roles: dict[str, list[str]] = {
         "DEFAULT_ADMIN_ROLE": [Web3.to_checksum_address(admin)],
         "MINTER_ROLE": [Web3.to_checksum_address(minter)],
         "REGISTRAR_ROLE": sorted(

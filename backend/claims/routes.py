@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
@@ -15,8 +15,8 @@ from backend.errors import BadPhoto
 
 router = APIRouter(tags=["claims"])
 
-NOT_SIGNED_IN = {401: {"description": "not signed in (`unauthorized`)"}}
-NOT_FOUND = {404: {"description": "no such claim, or not yours (`not_found`)"}}
+NOT_SIGNED_IN: dict[int | str, dict[str, Any]] = {401: {"description": "not signed in (`unauthorized`)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such claim, or not yours (`not_found`)"}}
 
 
 @router.post(

@@ -8,10 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ClaimStatus = Literal["claimed", "submitted", "approved", "rejected"]
+RewardStatus = Literal["pending", "sent", "confirmed", "failed"]
 
 
 class RewardOut(BaseModel):
-    status: Literal["pending", "sent", "confirmed", "failed"]
+    status: RewardStatus
     amount: str
     tx_hash: str | None
     error: str | None = None

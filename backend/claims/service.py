@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend.amounts import format_amount
 from backend.claims import photos
 from backend.claims.models import Claim
-from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut
+from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut, RewardStatus
 from backend.db import utcnow
 from backend.errors import (
     AlreadyClaimed,
@@ -35,15 +36,15 @@ def to_out(claim: Claim, reward: Reward | None) -> ClaimOut:
         id=claim.id,
         task_id=claim.task_id,
         citizen=claim.citizen,
-        status=claim.status,  # type: ignore[arg-type]
+        status=cast(ClaimStatus, claim.status),
         note=claim.note,
         photo_url=f"{API_PREFIX}/claims/{claim.id}/photo" if claim.photo_file else None,
         reject_reason=claim.reject_reason,
         reward=None
         if reward is None
         else RewardOut(
-            status=reward.status,
-            amount=format_amount(reward.amount_units),  # type: ignore[arg-type]
+            status=cast(RewardStatus, reward.status),
+            amount=format_amount(reward.amount_units),
             tx_hash=reward.tx_hash,
             error=reward.error,
         ),

@@ -32,16 +32,19 @@ def create(
     from backend.cli import cli_runtime
 
     try:
-        data = TaskIn(
-            title=title,
-            description=description or title,
-            district=district,
-            reward=reward,
-            capacity=capacity,
-            minutes=minutes,
-            closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
-            latitude=latitude,
-            longitude=longitude,
+        # `reward` is the typed text ("15.00"): validation parses it into units.
+        data = TaskIn.model_validate(
+            {
+                "title": title,
+                "description": description or title,
+                "district": district,
+                "reward": reward,
+                "capacity": capacity,
+                "minutes": minutes,
+                "closes_at": datetime.fromisoformat(closes_at) if closes_at else None,
+                "latitude": latitude,
+                "longitude": longitude,
+            }
         )
     except (ValidationError, ValueError) as exc:
         typer.secho(f"invalid task: {exc}", fg="red", err=True)
