@@ -68,7 +68,8 @@ def run(*, seed: int, postgres: bool = False) -> bool:
     )
     started = time.monotonic()
     with Stack("crash", postgres=postgres) as stack:
-        api = Api(stack.base_url, patience=600)
+        # Long enough to ride out any restart; short enough that a stack which cannot come back ends the drill.
+        api = Api(stack.base_url, patience=120)
         people = People(api, citizens=[Account.create() for _ in range(CITIZENS)])
         log(f"stack up in {time.monotonic() - started:.1f} s: API {stack.base_url}, chain {stack.rpc_url}")
         tasks = [people.post_task(reward=REWARD, capacity=CITIZENS) for _ in range(TASKS)]

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, Integer, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backend.db import Base, UTCDateTime, utcnow
@@ -93,11 +94,19 @@ class SenderBusy(RuntimeError):
 
 class SenderLock:
     """One sender per key at a time. PostgreSQL: a session advisory lock held on a dedicated
-    connection; SQLite: an exclusive `flock` on a file next to the database file."""
+    connection; SQLite: an exclusive `flock` on a file next to the database file.
+
+    A PostgreSQL advisory lock lives only as long as its connection: if the server ends that
+    connection (`pg_terminate_backend`, a restart, a network cut) the lock is gone and another
+    process may take it. So `acquire` checks, every time it is called while held, that the
+    connection is alive and still holds the lock; if not it drops the connection and tries to take
+    the lock afresh. `acquisitions` counts fresh takes, so the sender can tell that it lost the lock
+    in between (and another process may have sent meanwhile)."""
 
     def __init__(self, engine: Engine, key_address: str) -> None:
         self.engine = engine
         self.key_address = key_address
+        self.acquisitions = 0
         self._conn: Connection | None = None
         self._file: IO[str] | None = None
 
@@ -111,17 +120,24 @@ class SenderLock:
 
     def acquire(self) -> bool:
         """Takes the lock if free; returns whether this process holds it now."""
-        if self.held:
+        if self._file is not None or (self._conn is not None and self.still_held()):
             return True
         if self.engine.dialect.name == "postgresql":
             conn = self.engine.connect()
-            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._lock_id()}).scalar())
-            conn.commit()
-            if got:
-                self._conn = conn
-            else:
+            try:
+                got = bool(
+                    conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._lock_id()}).scalar()
+                )
+                conn.commit()
+            except BaseException:
                 conn.close()
-            return got
+                raise
+            if not got:
+                conn.close()
+                return False
+            self._conn = conn
+            self.acquisitions += 1
+            return True
         handle = open(self._lock_path(), "a")  # noqa: SIM115 - held for the sender's life
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -129,7 +145,45 @@ class SenderLock:
             handle.close()
             return False
         self._file = handle
+        self.acquisitions += 1
         return True
+
+    def still_held(self) -> bool:
+        """Whether the lock taken earlier is still ours. For PostgreSQL, asks the server over the
+        lock's own connection whether that session holds the advisory lock (`pg_locks` shows a
+        bigint key as classid = high 32 bits, objid = low 32 bits, objsubid = 1); a dead connection
+        or a missing lock drops the connection and marks the lock not held."""
+        if self._file is not None:
+            return True
+        if self._conn is None:
+            return False
+        key = self._lock_id() & 0xFFFF_FFFF_FFFF_FFFF
+        query = text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND pid = pg_backend_pid() AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1)"
+        )
+        try:
+            ours = bool(self._conn.execute(query, {"hi": key >> 32, "lo": key & 0xFFFF_FFFF}).scalar())
+            self._conn.commit()
+        except DBAPIError as exc:
+            log.warning("sender lock for %s lost: its database connection failed (%s)", self.key_address, exc)
+            ours = False
+        else:
+            if not ours:
+                log.warning("sender lock for %s lost: the database no longer shows it held", self.key_address)
+        if not ours:
+            self._drop_connection()
+        return ours
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.invalidate()  # never back to the pool: it may be dead, or hold the lock in a strange state
+            conn.close()
+        except DBAPIError:
+            pass
 
     def _lock_path(self) -> Path:
         database = self.engine.url.database
@@ -145,7 +199,9 @@ class SenderLock:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_id()})
                 self._conn.commit()
-            finally:
+            except DBAPIError:
+                self._drop_connection()  # the connection died, and the lock with it
+            else:
                 self._conn.close()
                 self._conn = None
         if self._file is not None:

@@ -3,9 +3,13 @@
 Nonces are allocated under a database row lock (`relayer_nonces`, one row per relayer address and
 chain), taken inside the caller's transaction: `SELECT ... FOR UPDATE` on PostgreSQL, and SQLite's
 BEGIN IMMEDIATE write lock. So relays from any number of threads and API processes sharing one
-database never pick the same nonce. The nonce used is the larger of the node's `pending` count and the
-row's `next_nonce` (a load-balanced RPC may lag behind our own last send); a row older than
-`stale_after` seconds defers to the node, so a dropped transaction cannot leave a gap forever.
+database never pick the same nonce. The nonce used is the node's `pending` count, or the row's
+`next_nonce` when that is ahead and the node seems only to lag (a load-balanced RPC may not have seen
+our own last send yet). A row ahead of the node can also mean the chain lost relayed transactions (a
+reorg the node does not re-broadcast, a pool eviction); trusting it then would queue every new relay
+behind a nonce nobody sends. So the node gets the benefit of the doubt when: the transaction this
+process sent at the node's `pending` nonce is unknown to the node (dropped), or the node's count has
+stayed behind the row for `stale_after` seconds while relays went on, or the row is older than that.
 A "nonce too low" answer refreshes from the node and retries.
 
 Every call is simulated first (`eth_estimateGas`): a call the chain would refuse raises `Reverted`
@@ -15,7 +19,9 @@ with the contract's custom error name and arguments, and no gas is spent.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +43,9 @@ log = logging.getLogger("heitje.relayer")
 
 MAX_NONCE_RETRIES = 3
 GAS_HEADROOM = 1.2
+# The node's answers when the nonce is in use: mined, the same transaction, or another one pending.
+NONCE_TAKEN = ("nonce too low", "already known", "replacement transaction underpriced")
+REMEMBERED_SENDS = 256  # hashes of this process's latest relays, by nonce, to ask the node about
 
 
 class RelayerNonce(Base):
@@ -113,6 +122,10 @@ class Relayer:
         self.address: str = self.account.address
         self.stale_after = stale_after
         self._gas_price: tuple[float, int] = (0.0, 0)
+        self._clock = time.monotonic
+        self._sent: OrderedDict[int, str] = OrderedDict()  # nonce -> hash of our relay with it
+        self._sent_lock = threading.Lock()
+        self._behind: tuple[int, float] | None = None  # (node's count, first seen) while behind the row
 
     def _rpc(self, method: str, params: list[Any]) -> Any:
         response = self.chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
@@ -158,7 +171,7 @@ class Relayer:
                 tx_hash = self._rpc("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
             except RpcError as exc:
                 message = str(exc).lower()
-                if attempt < MAX_NONCE_RETRIES and ("nonce too low" in message or "already known" in message):
+                if attempt < MAX_NONCE_RETRIES and any(taken in message for taken in NONCE_TAKEN):
                     log.warning("relayer nonce %s was taken (%s); asking the node again", nonce, exc)
                     nonce = max(nonce + 1, self._pending())
                     continue
@@ -166,6 +179,7 @@ class Relayer:
             row.next_nonce = nonce + 1
             row.updated_at = utcnow()
             session.flush()
+            self._remember(nonce, str(tx_hash).lower())
             return str(tx_hash).lower()
         raise RuntimeError("unreachable")  # pragma: no cover
 
@@ -186,14 +200,43 @@ class Relayer:
         return session.scalars(query).one()
 
     def _next_nonce(self, row: RelayerNonce) -> int:
-        """The node's pending count; our row's when it is ahead and fresh (a lagging node behind a
-        load balancer has not seen our last send yet). A stale row defers to the node, so a dropped
-        transaction's gap heals once relays pause for `stale_after` seconds."""
+        """The node's pending count; the row's `next_nonce` when that is ahead and the node seems only
+        to lag behind our last send (see the module docstring for when it is not believed)."""
         pending = self._pending()
+        if row.next_nonce <= pending:
+            self._behind = None
+            return pending
         age = time.time() - row.updated_at.timestamp() if row.updated_at else self.stale_after
-        if row.next_nonce > pending and age < self.stale_after:
-            return row.next_nonce
-        return pending
+        if age >= self.stale_after or self._lost(pending) or self._stuck(pending):
+            log.warning(
+                "relayer: the node counts %d transactions, the row %d; transactions were dropped, using %d",
+                pending, row.next_nonce, pending,
+            )
+            self._behind = None
+            return pending
+        return row.next_nonce
+
+    def _lost(self, nonce: int) -> bool:
+        """Whether the relay this process sent with `nonce` is unknown to the node (neither pending
+        nor mined). False when this process did not send it (another process, or long ago)."""
+        with self._sent_lock:
+            tx_hash = self._sent.get(nonce)
+        return tx_hash is not None and self._rpc("eth_getTransactionByHash", [tx_hash]) is None
+
+    def _stuck(self, pending: int) -> bool:
+        """Whether the node's count has stayed at `pending`, behind the row, for `stale_after`
+        seconds (as seen by this process): a lagging node catches up within moments."""
+        now = self._clock()
+        if self._behind is None or self._behind[0] != pending:
+            self._behind = (pending, now)
+        return now - self._behind[1] >= self.stale_after
+
+    def _remember(self, nonce: int, tx_hash: str) -> None:
+        with self._sent_lock:
+            self._sent[nonce] = tx_hash
+            self._sent.move_to_end(nonce)
+            while len(self._sent) > REMEMBERED_SENDS:
+                self._sent.popitem(last=False)
 
     def _pending(self) -> int:
         return int(self._rpc("eth_getTransactionCount", [self.address, "pending"]), 16)

@@ -44,10 +44,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from eth_abi import encode as abi_encode
 from eth_account import Account
+from eth_typing import ABIFunction, ChecksumAddress
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from web3 import Web3
@@ -165,10 +166,10 @@ class TxSender:
         self.runtime = runtime
         self.name = name
         self.account = Account.from_key(key)
-        self.address: str = self.account.address
+        self.address: ChecksumAddress = self.account.address
         self.sources = {source.kind: source for source in sources}
         self.lock = SenderLock(runtime.engine, self.address)
-        self._started = False
+        self._started_on: int | None = None  # the lock's `acquisitions` when this sender last started
         self._warned_busy = False
         # The sender's own connection, without the middlewares that cost a round trip (or heavy
         # formatting) per call: it only sends raw transactions and reads plain values.
@@ -178,25 +179,30 @@ class TxSender:
                 self.w3.middleware_onion.remove(name)
             except ValueError:
                 pass
-        self._functions = {
-            item["name"]: item for item in runtime.chain.coin.abi if item.get("type") == "function"
+        self._functions: dict[str, ABIFunction] = {
+            item["name"]: item
+            for item in (cast(ABIFunction, e) for e in runtime.chain.coin.abi if e.get("type") == "function")
         }
 
     # --- the worker protocol ---------------------------------------------------------------------
 
     def tick(self) -> bool:
-        """One round: progress live transactions, then send new ones. True when more may be waiting."""
+        """One round: progress live transactions, then send new ones. True when more may be waiting.
+        The lock is checked every round (a PostgreSQL lock dies with its connection); a sender that
+        lost it sends nothing, and one that takes it again starts over as after a restart, since
+        another process may have been the sender meanwhile."""
         if not self.lock.acquire():
             if not self._warned_busy:
                 log.warning("%s: another process is the sender for %s; standing by", self.name, self.address)
                 self._warned_busy = True
             return False
-        if not self._started:
+        self._warned_busy = False
+        if self._started_on != self.lock.acquisitions:
             self.progress()
             for source in self.sources.values():
                 with transaction(self.runtime.sessions) as session:
                     source.reconcile(session)
-            self._started = True
+            self._started_on = self.lock.acquisitions
         busy = self.progress()
         return self.send_new() or busy
 
@@ -361,6 +367,9 @@ class TxSender:
         ones sent. A refused one stays pending with the node's answer in `error` and keeps its nonce:
         the next ticks broadcast it again (a nonce cannot be skipped; the later ones queue behind it)."""
         if not rows:
+            return
+        if not self.lock.still_held():  # lost since the tick began: the rows wait for whoever holds it
+            log.warning("%s: lost the sender lock for %s; not broadcasting", self.name, self.address)
             return
         answers = self._batch([("eth_sendRawTransaction", [raw]) for _, raw in rows])
         sent: list[int] = []

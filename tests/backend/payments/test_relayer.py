@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
+from contextlib import contextmanager
 
+import pytest
 from eth_account import Account
 from web3 import Web3
 
@@ -128,3 +131,104 @@ def test_a_call_the_chain_would_refuse_raises_reverted_with_the_error_name(runti
         assert exc.args_ == (relayer.address,)
     else:
         raise AssertionError("redeem by a non-merchant was not refused")
+
+
+def _transfer_call(runtime, citizen, shop: str):
+    body = signed_transfer(runtime, citizen, shop, 10)
+    sig = parse_signature(body["signature"], None, None, None)
+    return runtime.chain.coin.functions.transferWithAuthorization(
+        citizen.address, shop, 10, 0, body["validBefore"], Web3.to_bytes(hexstr=body["nonce"]), sig.v, sig.r, sig.s
+    )
+
+
+@contextmanager
+def _automine_off(w3):
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        yield
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+
+
+@pytest.fixture
+def pool_emptied_after(runtime):
+    """A test that fails can leave relays queued behind a gap; they must not meet the next test."""
+    yield
+    runtime.chain.w3.provider.make_request("anvil_dropAllTransactions", [])
+
+
+def _relay_then_drop(runtime, relayer: Relayer, citizen, shop: str) -> int:
+    """Relays a payment that the chain then loses (a reorg the node does not re-broadcast); returns
+    the nonce it had, which is free again."""
+    w3 = runtime.chain.w3
+    with _automine_off(w3):
+        with transaction(runtime.sessions) as session:
+            lost = relayer.send(session, _transfer_call(runtime, citizen, shop))
+        nonce = w3.eth.get_transaction(lost)["nonce"]
+        assert w3.provider.make_request("anvil_dropTransaction", [lost]).get("error") is None
+    assert w3.eth.get_transaction_count(relayer.address, "pending") == nonce
+    return nonce
+
+
+def test_a_relay_after_the_last_relayed_transaction_was_dropped_takes_the_freed_nonce_and_is_mined(
+    runtime, pool_emptied_after
+):
+    shop = Account.create().address
+    set_merchant(runtime, shop)
+    citizen = citizen_with(runtime, 1000)
+    relayer = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)
+    freed = _relay_then_drop(runtime, relayer, citizen, shop)
+
+    with transaction(runtime.sessions) as session:
+        tx_hash = relayer.send(session, _transfer_call(runtime, citizen, shop))
+
+    w3 = runtime.chain.w3
+    assert w3.eth.get_transaction(tx_hash)["nonce"] == freed
+    assert w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)["status"] == 1
+    assert balance(runtime, shop) == 10
+
+
+def test_a_relay_while_the_node_has_not_counted_the_last_one_yet_keeps_the_next_nonce(
+    runtime, pool_emptied_after, monkeypatch
+):
+    shop = Account.create().address
+    set_merchant(runtime, shop)
+    citizen = citizen_with(runtime, 1000)
+    relayer = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)
+    w3 = runtime.chain.w3
+    with _automine_off(w3):
+        with transaction(runtime.sessions) as session:
+            first = relayer.send(session, _transfer_call(runtime, citizen, shop))
+        lagging = w3.eth.get_transaction(first)["nonce"]
+        # A load-balanced RPC whose other node has not seen the first relay yet.
+        monkeypatch.setattr(relayer, "_pending", lambda: lagging)
+        with transaction(runtime.sessions) as session:
+            second = relayer.send(session, _transfer_call(runtime, citizen, shop))
+
+    assert w3.eth.get_transaction(second)["nonce"] == lagging + 1
+    w3.provider.make_request("anvil_mine", [1])
+    assert [w3.eth.wait_for_transaction_receipt(h, timeout=10)["status"] for h in (first, second)] == [1, 1]
+
+
+def test_another_process_stops_trusting_the_row_once_the_node_stays_behind_it_while_relays_go_on(
+    runtime, monkeypatch, pool_emptied_after
+):
+    shop = Account.create().address
+    set_merchant(runtime, shop)
+    citizen = citizen_with(runtime, 1000)
+    first = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)
+    freed = _relay_then_drop(runtime, first, citizen, shop)
+    other = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)  # knows nothing of the drop
+    w3 = runtime.chain.w3
+    with transaction(runtime.sessions) as session:
+        queued = other.send(session, _transfer_call(runtime, citizen, shop))  # keeps the row fresh
+    started = time.monotonic()
+    # The node stays behind for 31 s (raising=False: the test must fail, not error, without the clock).
+    monkeypatch.setattr(other, "_clock", lambda: started + 31, raising=False)
+
+    with transaction(runtime.sessions) as session:
+        healing = other.send(session, _transfer_call(runtime, citizen, shop))
+
+    assert w3.eth.get_transaction(healing)["nonce"] == freed
+    assert [w3.eth.wait_for_transaction_receipt(h, timeout=10)["status"] for h in (healing, queued)] == [1, 1]
+    assert balance(runtime, shop) == 20
