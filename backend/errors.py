@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("heitje")
@@ -383,6 +383,15 @@ def install_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the validators let through (a NUL byte in text on PostgreSQL,
+        # a number past a column's range): bad input, nothing was written.
+        return JSONResponse(
+            error_body("validation_error", "a value contains characters or a size the database cannot store"),
+            status_code=422,
         )
 
     @app.exception_handler(OperationalError)
