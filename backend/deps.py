@@ -42,5 +42,15 @@ ChainDep = Annotated[Chain, Depends(get_chain)]
 # "saved" for something a crash then loses.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
+def get_write_session(request: Request) -> Iterator[Session]:
+    """Like get_session, but always as a writer: for the few GET routes that also record something
+    (a payment's state refreshed from the chain). A SQLite reader that then writes fails whenever
+    another writer committed in between, so these take the write lock up front."""
+    with get_runtime(request).sessions() as session, session.begin():
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+
 # A database id in a path: bounded so that a huge number is a 422, not an integer overflow in the database.
 RowId = Annotated[int, Path(ge=1, le=2**53, description="The record's id", examples=[1])]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentUser
-from backend.deps import RuntimeDep, SessionDep
+from backend.deps import RuntimeDep, SessionDep, WriteSessionDep
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
@@ -223,6 +223,6 @@ def list_payments(
     response_model_by_alias=True,
     responses={404: {"description": "`not_found`"}},
 )
-def get_payment(tx_hash: str, runtime: RuntimeDep, session: SessionDep) -> PaymentOut:
+def get_payment(tx_hash: str, runtime: RuntimeDep, session: WriteSessionDep) -> PaymentOut:
     payment = service.get_by_tx(session, tx_hash)
     return PaymentOut.of(service.refresh(runtime, session, payment))
