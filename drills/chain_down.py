@@ -120,15 +120,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         results["no 5xx other than 503 chain_unavailable"] = [
             e for e in api.server_errors if "chain_unavailable" not in e
         ]
-        if api.stale_reads:
-            log(
-                f"{api.stale_reads} answers of 404 / unknown nonce went away when asked again "
-                "(a write acknowledged before it committed)"
-            )
-        ok = invariants.report(results, view)
-        if not ok:
-            stack.keep = True
-            print(f"  logs kept in {stack.dir}", flush=True)
+        ok = invariants.conclude(stack, api, results, view)
     print(f"  drill 2 {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s", flush=True)
     return ok
 

@@ -135,15 +135,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         results["every 2xx answer's write is in the database (no acknowledged write lost)"] = (
             people.lost_writes
         )
-        if api.stale_reads:
-            log(
-                f"{api.stale_reads} answers of 404 / unknown nonce went away when asked again "
-                "(a write acknowledged before it committed)"
-            )
-        ok = invariants.report(results, view)
-        if not ok:
-            stack.keep = True
-            print(f"  logs kept in {stack.dir}", flush=True)
+        ok = invariants.conclude(stack, api, results, view)
     print(f"  drill 1 {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s", flush=True)
     return ok
 

@@ -127,14 +127,6 @@ def run(*, seed: int, postgres: bool = True) -> bool:
             stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
         )
         results.update(checks)
-        if api.stale_reads:
-            log(
-                f"{api.stale_reads} answers of 404 / unknown nonce went away when asked again "
-                "(a write acknowledged before it committed)"
-            )
-        ok = invariants.report(results, view)
-        if not ok:
-            stack.keep = True
-            print(f"  logs kept in {stack.dir}", flush=True)
+        ok = invariants.conclude(stack, api, results, view)
     print(f"  drill 4 {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s", flush=True)
     return ok

@@ -259,3 +259,18 @@ def report(results: dict[str, list[str]], view: ChainView) -> bool:
             print(f"        ... and {len(problems) - 20} more", flush=True)
         ok = ok and not problems
     return ok
+
+
+def conclude(stack: Any, api: Any, results: dict[str, list[str]], view: ChainView) -> bool:
+    """The end of every drill: notes stale reads, reports every invariant, keeps the logs on failure."""
+    if api.stale_reads:
+        print(
+            f"  {api.stale_reads} answers of 404 / unknown nonce went away when asked again "
+            "(a write acknowledged before it committed)",
+            flush=True,
+        )
+    ok = report(results, view)
+    if not ok:
+        stack.keep = True
+        print(f"  logs kept in {stack.dir}", flush=True)
+    return ok
