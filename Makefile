@@ -72,7 +72,7 @@ test-web: setup
 	pytest -q tests/web
 
 lint: setup
-	ruff check backend scripts tests bench tools
+	ruff check backend scripts tests bench tools drills fuzz
 	mypy backend
 	$(PY) tools/slither_check.py
 
