@@ -394,6 +394,12 @@ def install_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
+    @app.exception_handler(OverflowError)
+    async def _too_large(_: Request, exc: OverflowError) -> JSONResponse:
+        # A number past what the database column holds slipped past a route's bounds: still bad input.
+        log.warning("number out of range reached the database: %s", exc)
+        return JSONResponse(error_body("validation_error", "a number in the request is too large"), status_code=422)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:

@@ -121,10 +121,10 @@ def list_claims(
     user: CurrentUser,
     session: SessionDep,
     status: Annotated[ClaimStatus | None, Query(examples=["submitted"])] = None,
-    task_id: Annotated[int | None, Query()] = None,
+    task_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     mine: Annotated[bool, Query(description="operators: only their own claims")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> list[ClaimOut]:
     citizen = None if user.has("operator") and not mine else user.address
     claims = service.list_claims(

@@ -35,7 +35,7 @@ def list_tasks(
     district: Annotated[str | None, Query(max_length=80, examples=["Centrum"])] = None,
     status: Annotated[TaskStatus | None, Query(examples=["open"])] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> list[TaskOut]:
     tasks = service.list_tasks(session, district=district, status=status, limit=limit, offset=offset)
     return [service.to_out(task) for task in tasks]

@@ -87,3 +87,11 @@ def test_a_task_text_with_sql_is_stored_and_returned_verbatim(people: People) ->
     assert [
         t["id"] for t in people.client.get("/api/v1/tasks", params={"district": "O'Brien-plein"}).json()
     ] == [task_id]
+
+
+def test_a_huge_task_id_filter_on_the_claims_list_is_a_422(client, sign_in) -> None:
+    from eth_account import Account
+
+    response = client.get("/api/v1/claims", params={"task_id": 2**70}, headers=sign_in(client, Account.create()))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
