@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -23,15 +24,19 @@ def pg_runtime(runtime: Runtime) -> Iterator[Runtime]:
 def _terminate_lock_connection(runtime: Runtime, lock: SenderLock) -> None:
     """What an administrator, a failover or a network cut does: ends the session holding the lock."""
     key = lock._lock_id() & 0xFFFF_FFFF_FFFF_FFFF
+    where = (
+        " FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"
+    )
+    params = {"hi": key >> 32, "lo": key & 0xFFFF_FFFF}
     with runtime.engine.connect() as admin:
-        ended = admin.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                " AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"
-            ),
-            {"hi": key >> 32, "lo": key & 0xFFFF_FFFF},
-        ).scalars().all()
-    assert ended == [True]
+        ended = admin.execute(text("SELECT pg_terminate_backend(pid)" + where), params).scalars().all()
+        assert ended == [True]
+        # pg_terminate_backend only signals the backend: wait until it has exited and its lock is gone.
+        deadline = time.monotonic() + 10
+        while admin.execute(text("SELECT count(*)" + where), params).scalar_one() and time.monotonic() < deadline:
+            admin.rollback()
+            time.sleep(0.05)
 
 
 def test_a_lock_whose_connection_was_terminated_is_lost_to_the_process_that_takes_it_next(
