@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend import health
-from backend.errors import install_handlers
+from backend.errors import COMMON_ERROR_RESPONSES, install_handlers
 from backend.runtime import Runtime
 from backend.settings import ROOT
 
@@ -53,7 +53,7 @@ def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
     app.include_router(health.router, prefix=API_PREFIX)
     for domain in DOMAINS:
         module = importlib.import_module(f"backend.{domain}.routes")
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, responses=COMMON_ERROR_RESPONSES)
     if web_dir is not None and (web_dir / "index.html").exists():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app

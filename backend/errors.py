@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,6 +27,32 @@ class HeitjeError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["validation_error"])
+    message: str = Field(examples=["reward: must be more than 0.00"])
+    details: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 503 answer has this shape."""
+
+    error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Documented on every API route (a route's own, more specific, descriptions take precedence).
+COMMON_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("malformed request (`bad_request`, or a domain-specific code)"),
+    401: _documented("not signed in, or the token is expired or invalid (`unauthorized`)"),
+    403: _documented("signed in without the role this needs (`forbidden`)"),
+    422: _documented("input breaks a rule (`validation_error`, with the field)"),
+    503: _documented("the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`)"),
+}
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
