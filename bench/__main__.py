@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 # (module, key in results.json). Each module's run() returns its section.
 BENCHMARKS = (
     ("bench.gas", "gas"),
@@ -97,12 +98,13 @@ def main(selected: list[str]) -> int:
             continue
         print(f"\n== {key} ({module_name})", flush=True)
         started = time.perf_counter()
+        if str(ROOT) not in sys.path:  # brownie's project loader (the gas bench) rewrites sys.path
+            sys.path.insert(0, str(ROOT))
         try:
             results[key] = importlib.import_module(module_name).run()
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            results[key] = {"error": "not written yet"}
+            results[key] = {"error": "not written yet" if exc.name == module_name else f"import failed: {exc}"}
+            print(f"   FAILED: {results[key]['error']}", flush=True)
             status = 1
         except Exception as exc:  # noqa: BLE001 - one failed benchmark must not hide the others
             results[key] = {"error": f"{type(exc).__name__}: {exc}"}
