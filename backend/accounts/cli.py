@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from backend.accounts import service
-from backend.amounts import AddressError, parse_address
+from backend.cli_params import address_param
 from backend.db import transaction
 from backend.errors import HeitjeError
 
@@ -16,12 +16,6 @@ app = typer.Typer(
 )
 
 
-def _address(text: str) -> str:
-    try:
-        return parse_address(text)
-    except AddressError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-
 
 @app.command("add")
 def add(address: Annotated[str, typer.Argument(help="The operator's wallet address")]) -> None:
@@ -29,7 +23,7 @@ def add(address: Annotated[str, typer.Argument(help="The operator's wallet addre
     from backend.cli import cli_runtime
 
     runtime = cli_runtime()
-    checksummed = _address(address)
+    checksummed = address_param(address)
     try:
         with transaction(runtime.sessions) as session:
             service.add_operator(session, address=checksummed, added_by="cli")
@@ -45,7 +39,7 @@ def remove(address: Annotated[str, typer.Argument(help="The operator's wallet ad
     from backend.cli import cli_runtime
 
     runtime = cli_runtime()
-    checksummed = _address(address)
+    checksummed = address_param(address)
     try:
         with transaction(runtime.sessions) as session:
             service.remove_operator(session, checksummed)

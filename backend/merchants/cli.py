@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backend.amounts import AddressError, parse_address
+from backend.cli_params import address_param
 from backend.db import transaction
 from backend.errors import HeitjeError
 
@@ -14,12 +14,6 @@ app = typer.Typer(
     help="Register and deactivate merchants (shops that accept the coin).", no_args_is_help=True
 )
 
-
-def _address(text: str) -> str:
-    try:
-        return parse_address(text)
-    except AddressError as exc:
-        raise typer.BadParameter(str(exc)) from exc
 
 
 @app.command("add")
@@ -35,7 +29,7 @@ def add(
     runtime = cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            merchant = service.register(session, address=_address(address), name=name, iban=iban)
+            merchant = service.register(session, address=address_param(address), name=name, iban=iban)
             typer.echo(
                 f"registered {merchant.address} ({merchant.name}, {merchant.iban}); "
                 "setMerchant is queued for the sender"
@@ -56,7 +50,7 @@ def deactivate(address: Annotated[str, typer.Argument(help="The merchant's walle
     runtime = cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            merchant = service.deactivate(session, _address(address))
+            merchant = service.deactivate(session, address_param(address))
             typer.echo(f"deactivated {merchant.address} ({merchant.name})")
     except HeitjeError as exc:
         typer.secho(f"{exc.code}: {exc.message}", fg="red", err=True)
