@@ -88,19 +88,22 @@ def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deplo
     return deployment, True
 
 
-def _local_database_missing(settings: Settings) -> bool:
+def _sqlite_file(settings: Settings) -> Path | None:
+    """The database file when the database is a SQLite file (the local default), else None."""
     prefix = "sqlite:///"
     url = settings.database_url
-    return url.startswith(prefix) and not Path(url[len(prefix) :]).exists()
+    return Path(url[len(prefix) :]) if url.startswith(prefix) else None
+
+
+def _local_database_missing(settings: Settings) -> bool:
+    path = _sqlite_file(settings)
+    return path is not None and not path.exists()
 
 
 def _retire_stale_local_database(settings: Settings) -> None:
     """A new local chain makes the old local database's money records meaningless: set it aside."""
-    prefix = "sqlite:///"
-    if not settings.database_url.startswith(prefix):
-        return
-    path = Path(settings.database_url[len(prefix) :])
-    if path.exists():
+    path = _sqlite_file(settings)
+    if path is not None and path.exists():
         aside = path.with_name(f"{path.name}.stale-{int(time.time())}")
         path.rename(aside)
         typer.secho(f"  the chain was new, so the old database was set aside: {aside}", fg="yellow")
