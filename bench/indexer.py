@@ -24,7 +24,7 @@ from backend import migrate
 from backend.chain import anvil
 from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
-from backend.indexer.decode import KIND_BY_TOPIC
+from backend.chain.events import KIND_BY_TOPIC
 from backend.indexer.service import Indexer
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings

@@ -1,12 +1,21 @@
-"""`Chain`: one connection to the node and the deployed coin, with plain-valued questions."""
+"""`Chain`: one connection to the node and the deployed coin, with typed, plain-valued questions.
+
+Code outside `backend/chain` asks `Chain` (runtime.chain) and gets ints, strs, bools and dataclasses;
+it never sees a web3 object. Every request goes through one `Rpc` (one pooled HTTP session); a node
+that cannot be reached is `ChainUnavailable`, a node that says no is `RpcError`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from dataclasses import dataclass
+from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import requests
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ProviderConnectionError, TimeExhausted
@@ -14,10 +23,16 @@ from web3.types import RPCEndpoint
 
 from backend.chain.artifacts import coin_abi
 from backend.chain.deployment import Deployment
+from backend.chain.events import Event, decode_events, topic_filter
+from backend.chain.logs import LogSource
+from backend.chain.reverts import Revert, decode_revert
+from backend.chain.rpc import Rpc, RpcError
 from backend.errors import ChainUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+Block = int | str | None  # a block number, a tag ("latest", "pending"), or None for "latest"
 
 # Failures that mean "the node is not there right now", as opposed to "the node said no".
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -42,25 +57,93 @@ def chain_call(fn: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-def connect(rpc_url: str, timeout: float = 10.0) -> Web3:
+def connect(rpc_url: str, timeout: float = 10.0, session: requests.Session | None = None) -> Web3:
+    """A web3 connection (for code inside backend/chain, drills, benchmarks and test set-up)."""
     # Only the chain id is cached (web3 asks for it before every signed call); blocks and logs never
     # are, or the indexer could miss a reorg.
     provider = Web3.HTTPProvider(
         rpc_url,
         request_kwargs={"timeout": timeout},
+        session=session,
         cache_allowed_requests=True,
         cacheable_requests={RPCEndpoint("eth_chainId")},
     )
     return Web3(provider)
 
 
-class Chain:
-    """The node and the coin. Cheap to share between threads (web3's HTTP provider is thread-safe)."""
+def node_chain_id(rpc_url: str, timeout: float = 10.0) -> int:
+    """The chain id the node at `rpc_url` reports."""
+    return int(Rpc(rpc_url, timeout=timeout).call("eth_chainId"), 16)
 
-    def __init__(self, w3: Web3, deployment: Deployment) -> None:
-        self.w3 = w3
+
+def has_code_at(rpc_url: str, address: str) -> bool:
+    """True when the node at `rpc_url` holds contract code at `address`."""
+    return len(Rpc(rpc_url).call("eth_getCode", [to_checksum_address(address), "latest"])) > 2
+
+
+def claim_id_bytes(claim_number: int) -> bytes:
+    """The on-chain claimId of a claim: its sequential number as a big-endian bytes32."""
+    if claim_number < 0:
+        raise ValueError("claim numbers are not negative")
+    return claim_number.to_bytes(32, "big")
+
+
+@dataclass(frozen=True)
+class ContractCall:
+    """A transaction's call to the coin, decoded: function name, arguments by name, sender."""
+
+    function: str
+    args: dict[str, Any]
+    sender: str
+
+
+@dataclass(frozen=True)
+class _Function:
+    selector: bytes
+    inputs: list[str]
+    input_names: list[str]
+    outputs: list[str]
+
+
+def _function_table() -> dict[str, _Function]:
+    table = {}
+    for item in coin_abi():
+        if item.get("type") == "function":
+            inputs = [i["type"] for i in item["inputs"]]
+            table[item["name"]] = _Function(
+                keccak(text=f"{item['name']}({','.join(inputs)})")[:4],
+                inputs,
+                [i["name"] for i in item["inputs"]],
+                [o["type"] for o in item.get("outputs", [])],
+            )
+    return table
+
+
+def _block_tag(block: Block) -> str:
+    return hex(block) if isinstance(block, int) else (block or "latest")
+
+
+def _bytes32(value: int | bytes | str) -> bytes:
+    if isinstance(value, int):
+        return claim_id_bytes(value)
+    if isinstance(value, str):
+        value = bytes.fromhex(value.removeprefix("0x"))
+    if len(value) != 32:
+        raise ValueError("a bytes32 value has 32 bytes")
+    return value
+
+
+class Chain:
+    """The node and the coin. Cheap to share between threads (the RPC session's pool is thread-safe)."""
+
+    def __init__(self, rpc: Rpc, deployment: Deployment) -> None:
+        self._rpc = rpc
         self.deployment = deployment
-        self.coin: Contract = w3.eth.contract(address=Web3.to_checksum_address(deployment.address), abi=coin_abi())
+        self._functions = _function_table()
+
+    @classmethod
+    def at(cls, rpc_url: str, deployment: Deployment, *, timeout: float = 10.0) -> Chain:
+        return cls(Rpc(rpc_url, timeout=timeout), deployment)
 
     @property
     def chain_id(self) -> int:
@@ -70,37 +153,173 @@ class Chain:
     def address(self) -> str:
         return self.deployment.address
 
-    @chain_call
+    @property
+    def rpc(self) -> Rpc:
+        """The JSON-RPC endpoint (for the chain package's own modules: sender, relayer, log source)."""
+        return self._rpc
+
+    # --- the coin's functions, encoded and decoded here ------------------------------------------
+
+    def encode(self, function: str, *args: Any) -> str:
+        """Calldata (0x-hex) for the coin's `function(*args)`."""
+        fn = self._functions[function]
+        return "0x" + (fn.selector + abi_encode(fn.inputs, list(args))).hex()
+
+    def _read(self, function: str, *args: Any, block: Block = None) -> Any:
+        call = {"to": self.address, "data": self.encode(function, *args)}
+        out = self._rpc.call("eth_call", [call, _block_tag(block)])
+        values = abi_decode(self._functions[function].outputs, bytes.fromhex(out[2:]))
+        return values[0] if len(values) == 1 else values
+
+    # --- the node -----------------------------------------------------------------------------------
+
     def latest_block(self) -> int:
-        return int(self.w3.eth.block_number)
+        return int(self._rpc.call("eth_blockNumber"), 16)
 
-    @chain_call
-    def balance_of(self, address: str) -> int:
-        return int(self.coin.functions.balanceOf(Web3.to_checksum_address(address)).call())
+    def block_hash(self, number: int) -> str | None:
+        """The canonical hash at height `number`, or None above the head."""
+        if number < 0:
+            return None
+        block = self._rpc.call("eth_getBlockByNumber", [hex(number), False])
+        return None if block is None else str(block["hash"])
 
-    @chain_call
-    def total_supply(self) -> int:
-        return int(self.coin.functions.totalSupply().call())
+    def latest_block_time(self) -> int:
+        """The latest block's timestamp (unix seconds)."""
+        return int(self._rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
 
-    @chain_call
-    def is_rewarded(self, claim_number: int) -> bool:
-        return bool(self.coin.functions.isRewarded(claim_id_bytes(claim_number)).call())
-
-    @chain_call
-    def is_merchant(self, address: str) -> bool:
-        return bool(self.coin.functions.isMerchant(Web3.to_checksum_address(address)).call())
-
-    @chain_call
-    def call(self, fn_name: str, *args: Any) -> Any:
-        return getattr(self.coin.functions, fn_name)(*args).call()
-
-    @chain_call
     def has_code(self) -> bool:
-        return len(self.w3.eth.get_code(Web3.to_checksum_address(self.deployment.address))) > 0
+        return len(self._rpc.call("eth_getCode", [self.address, "latest"])) > 2
 
+    def node_chain_id(self) -> int:
+        """The chain id the node reports (the deployment's `chain_id` is the one it was made on)."""
+        return int(self._rpc.call("eth_chainId"), 16)
 
-def claim_id_bytes(claim_number: int) -> bytes:
-    """The on-chain claimId of a claim: its sequential number as a big-endian bytes32."""
-    if claim_number < 0:
-        raise ValueError("claim numbers are not negative")
-    return claim_number.to_bytes(32, "big")
+    # --- the coin's state ---------------------------------------------------------------------------
+
+    def balance_of(self, address: str, block: Block = None) -> int:
+        return int(self._read("balanceOf", to_checksum_address(address), block=block))
+
+    def total_supply(self) -> int:
+        return int(self._read("totalSupply"))
+
+    def is_rewarded(self, claim_id: int | bytes | str) -> bool:
+        """Whether a claimId was paid: an int is a claim number (see claim_id_bytes), bytes or 0x-hex
+        the bytes32 itself."""
+        return bool(self._read("isRewarded", _bytes32(claim_id)))
+
+    def is_merchant(self, address: str, block: Block = None) -> bool:
+        return bool(self._read("isMerchant", to_checksum_address(address), block=block))
+
+    def open_transfers(self) -> bool:
+        return bool(self._read("openTransfers"))
+
+    def paused(self) -> bool:
+        return bool(self._read("paused"))
+
+    def mint_limit_remaining(self) -> int:
+        return int(self._read("mintLimitRemaining"))
+
+    def authorization_state(self, authorizer: str, nonce: bytes | str) -> bool:
+        """EIP-3009 `authorizationState`: True once (authorizer, nonce) was used or cancelled."""
+        return bool(self._read("authorizationState", to_checksum_address(authorizer), _bytes32(nonce)))
+
+    def authorization_used(self, authorizer: str, nonce: bytes | str) -> str | None:
+        """The transaction that used (authorizer, nonce), or None when none did (yet)."""
+        return self._authorization_tx("AuthorizationUsed", authorizer, nonce)
+
+    def authorization_cancelled(self, authorizer: str, nonce: bytes | str) -> str | None:
+        """The transaction that cancelled (authorizer, nonce), or None."""
+        return self._authorization_tx("AuthorizationCanceled", authorizer, nonce)
+
+    def _authorization_tx(self, event: str, authorizer: str, nonce: bytes | str) -> str | None:
+        indexed = {"authorizer": to_checksum_address(authorizer), "nonce": _bytes32(nonce)}
+        found = self.get_logs(self.deployment.block, event=event, indexed=indexed)
+        return found[0].tx_hash if found else None
+
+    # --- events -------------------------------------------------------------------------------------
+
+    def get_logs(
+        self,
+        from_block: int,
+        to_block: int | None = None,
+        *,
+        event: str | None = None,
+        indexed: dict[str, Any] | None = None,
+    ) -> list[Event]:
+        """The coin's decoded events in blocks from_block..to_block (latest when None); only `event`
+        (with some indexed arguments fixed by value in `indexed`) when given."""
+        query: dict[str, Any] = {"address": self.address, "fromBlock": hex(from_block), "toBlock": _block_tag(to_block)}
+        if event is not None:
+            query["topics"] = topic_filter(event, indexed)
+        return decode_events(self._rpc.call("eth_getLogs", [query]), address=self.address)
+
+    def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
+        """The coin's events in a transaction receipt (raw or web3-formatted); other contracts' logs
+        are left out."""
+        return decode_events(receipt.get("logs") or [], address=self.address)
+
+    def rewards_in(self, receipt: dict[str, Any]) -> list[Event]:
+        """The `Rewarded` events of a receipt: args claimId (0x-hex), citizen, amount."""
+        return [e for e in self.decode_receipt_events(receipt) if e.name == "Rewarded"]
+
+    def receipt(self, tx_hash: str) -> dict[str, Any] | None:
+        """The node's raw receipt (hex strings), or None while the transaction is not mined."""
+        receipt = self._rpc.call("eth_getTransactionReceipt", [tx_hash])
+        return dict(receipt) if receipt else None
+
+    def events_in(self, tx_hash: str) -> list[Event]:
+        """The coin's events emitted by a mined transaction (none while it is pending or unknown)."""
+        receipt = self.receipt(tx_hash)
+        return self.decode_receipt_events(receipt) if receipt else []
+
+    def call_in(self, tx_hash: str) -> ContractCall | None:
+        """The coin function a transaction called, decoded; None when it is unknown to the node or
+        is no call of this coin's ABI."""
+        tx = self._rpc.call("eth_getTransactionByHash", [tx_hash])
+        if not tx or (tx.get("to") or "").lower() != self.address.lower():
+            return None
+        data = bytes.fromhex(str(tx.get("input") or "0x")[2:])
+        for name, fn in self._functions.items():
+            if data[:4] == fn.selector:
+                try:
+                    values = abi_decode(fn.inputs, data[4:])
+                except Exception:  # noqa: BLE001 - malformed calldata is no call we can read
+                    return None
+                args = {
+                    n: to_checksum_address(v) if t == "address" else ("0x" + v.hex() if isinstance(v, bytes) else v)
+                    for n, t, v in zip(fn.input_names, fn.inputs, values, strict=True)
+                }
+                return ContractCall(name, args, to_checksum_address(tx["from"]))
+        return None
+
+    def log_source(self) -> LogSource:
+        """Raw reads of heads, block hashes and the four indexed events' logs, for the indexer."""
+        return LogSource(self._rpc, self.address)
+
+    # --- reverts ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def decode_revert(error: RpcError | str | bytes | None) -> Revert:
+        """A node's refusal (RpcError with revert data, or the data itself) as the coin's custom error."""
+        data = error.revert_data if isinstance(error, RpcError) else error
+        return decode_revert(data)
+
+    # --- web3, for the chain package's own modules only (sender, relayer) ---------------------------
+
+    @cached_property
+    def _w3(self) -> Web3:
+        return connect(self._rpc.url, self._rpc.timeout, session=self._rpc.session)
+
+    @cached_property
+    def _coin(self) -> Contract:
+        return self._w3.eth.contract(address=Web3.to_checksum_address(self.address), abi=coin_abi())
+
+    # -- transitional: removed when issue 10's money/rewards parts land (their modules still build
+    # transactions with these; nothing new may use them, tests/architecture holds that).
+    @property
+    def w3(self) -> Web3:
+        return self._w3
+
+    @property
+    def coin(self) -> Contract:
+        return self._coin
