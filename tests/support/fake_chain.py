@@ -26,7 +26,8 @@ FAKE_COIN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
 
 def fake_deployment(chain_id: int = 31337, address: str = FAKE_COIN) -> Deployment:
-    return Deployment(chain_id=chain_id, address=address, block=1, tx_hash="0x" + "00" * 32, name="Heitje", symbol="HEIT")
+    zero_hash = "0x" + "00" * 32
+    return Deployment(chain_id=chain_id, address=address, block=1, tx_hash=zero_hash, name="Heitje", symbol="HEIT")
 
 
 def _hex32(value: int | bytes | str) -> str:
@@ -189,7 +190,8 @@ class FakeChain:
     def is_merchant(self, address: str, block: int | str | None = None) -> bool:
         self._up()
         at = block if isinstance(block, int) else self.block
-        history = [accepted for number, accepted in self.merchants.get(to_checksum_address(address), []) if number <= at]
+        changes = self.merchants.get(to_checksum_address(address), [])
+        history = [accepted for number, accepted in changes if number <= at]
         return bool(history and history[-1])
 
     def open_transfers(self) -> bool:
