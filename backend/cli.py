@@ -18,8 +18,9 @@ from backend.chain import anvil
 from backend.chain.client import has_code_at, node_chain_id
 from backend.chain.deploy import deploy_coin_at
 from backend.chain.deployment import Deployment, load_deployment
+from backend.cli_params import cli_runtime, load_settings
 from backend.runtime import Runtime
-from backend.settings import ANVIL_TEST_KEYS, Settings, SettingsError
+from backend.settings import ANVIL_TEST_KEYS, Settings
 from backend.wiring import CLI_GROUPS, load_workers
 from backend.workers import run_loop, start_threads
 
@@ -28,26 +29,6 @@ log = logging.getLogger("heitje")
 
 for _name, _group in CLI_GROUPS.items():
     app.add_typer(_group, name=_name)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
-
-
-def cli_runtime() -> Runtime:
-    """The runtime for a one-off command: settings, deployment record, database (migrated)."""
-    settings = load_settings()
-    try:
-        runtime = Runtime.from_settings(settings)
-    except Exception as exc:  # noqa: BLE001 - every failure here is a set-up problem to report plainly
-        typer.secho(f"cannot reach the chain or find the deployment: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
-    migrate.upgrade(runtime.engine)
-    return runtime
 
 
 def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deployment, bool]:
