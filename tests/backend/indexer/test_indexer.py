@@ -12,7 +12,7 @@ from backend.indexer.service import Indexer
 from backend.indexer.worker import make_worker
 from backend.payouts.models import Payout
 from backend.wiring import WORKER_FACTORIES, load_workers
-from tests.backend.indexer.coin import funded_merchant, new_account, ref_hex
+from tests.support.coin import funded_merchant, new_account, ref_hex
 
 
 def events(runtime, kind=None):
