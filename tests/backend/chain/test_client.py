@@ -119,3 +119,12 @@ def test_a_chain_whose_node_is_gone_is_unavailable(deployment):
 
     with pytest.raises(ChainUnavailable):
         Chain.at("http://127.0.0.1:9", deployment, timeout=0.5).balance_of(Account.create().address)
+
+
+def test_a_node_taken_away_in_a_test_is_unavailable_to_every_question(runtime, monkeypatch):
+    from tests.support.chain import take_node_away
+
+    take_node_away(runtime.chain, monkeypatch)
+
+    with pytest.raises(ChainUnavailable):
+        runtime.chain.latest_block()
