@@ -224,7 +224,9 @@ class Chain:
         return bool(self._read("authorizationState", to_checksum_address(authorizer), _bytes32(nonce)))
 
     def authorization_used(self, authorizer: str, nonce: bytes | str) -> str | None:
-        """The transaction that used (authorizer, nonce), or None when none did (yet)."""
+        """The transaction that used (authorizer, nonce), or None when none did (yet), or when the node
+        refuses to search the logs that far back (public nodes cap the range): `authorization_state`
+        is the authority on whether it was used, this names the transaction when it can."""
         return self._authorization_tx("AuthorizationUsed", authorizer, nonce)
 
     def authorization_cancelled(self, authorizer: str, nonce: bytes | str) -> str | None:
@@ -233,7 +235,10 @@ class Chain:
 
     def _authorization_tx(self, event: str, authorizer: str, nonce: bytes | str) -> str | None:
         indexed = {"authorizer": to_checksum_address(authorizer), "nonce": _bytes32(nonce)}
-        found = self.get_logs(self.deployment.block, event=event, indexed=indexed)
+        try:
+            found = self.get_logs(self.deployment.block, event=event, indexed=indexed)
+        except RpcError:
+            return None
         return found[0].tx_hash if found else None
 
     # --- events -------------------------------------------------------------------------------------
