@@ -40,7 +40,7 @@ def rpc() -> Iterator[Rpc]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield Rpc(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
+    yield Rpc(f"http://127.0.0.1:{server.server_address[1]}", timeout=30)
     server.shutdown()
 
 
