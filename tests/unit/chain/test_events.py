@@ -6,35 +6,15 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from backend.chain.events import COLUMNS, REDEEMED, REWARDED, decode_event, decode_events, decode_logs, topic_filter
+from tests.support.fake_chain import FAKE_COIN
+from tests.support.logs import BLOCK_TIME0, raw_log, rewarded_log, word
 
 CITIZEN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-COIN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-
-
-def word(value, abi_type):
-    return "0x" + encode([abi_type], [value]).hex()
-
-
-def raw_log(signature, topics, data=b"", *, address=COIN, block=7, index=0):
-    return {
-        "address": address.lower(),
-        "topics": ["0x" + keccak(text=signature).hex(), *topics],
-        "data": "0x" + data.hex(),
-        "blockNumber": hex(block),
-        "blockHash": "0x" + "ab" * 32,
-        "blockTimestamp": hex(1_800_000_000),
-        "transactionHash": "0x" + "cd" * 32,
-        "logIndex": hex(index),
-    }
+COIN = FAKE_COIN
 
 
 def rewarded(claim=5, amount=1500, **kw):
-    return raw_log(
-        "Rewarded(bytes32,address,uint256)",
-        [word(claim.to_bytes(32, "big"), "bytes32"), word(CITIZEN, "address")],
-        encode(["uint256"], [amount]),
-        **kw,
-    )
+    return rewarded_log(CITIZEN, amount, claim, **kw)
 
 
 def test_a_rewarded_log_decodes_to_its_claim_citizen_and_amount():
@@ -68,7 +48,7 @@ def test_the_indexer_rows_follow_the_table_columns_and_keep_the_kinds_asked_for(
     row = dict(zip(COLUMNS, rows[0], strict=True))
     claim_id = "0x" + "00" * 31 + "05"
     assert (row["kind"], row["account"], row["amount"], row["ref"]) == (REWARDED, CITIZEN, 1500, claim_id)
-    assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(1_800_000_000, UTC)
+    assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(BLOCK_TIME0 + 7, UTC)
 
 
 def test_the_indexer_keeps_no_dicts_of_kinds_nobody_handles():
