@@ -10,10 +10,10 @@ package imports web3, eth_abi or hexbytes.
 - the transaction ledger, the reward sender and the relayer, which send.
 """
 
-from backend.chain.client import Chain
+from backend.chain.client import Chain, ContractCall, TxStatus
 from backend.chain.deployment import Deployment, load_deployment
 from backend.chain.events import Event
 from backend.chain.reverts import Revert
 from backend.chain.rpc import RpcError
 
-__all__ = ["Chain", "Deployment", "Event", "Revert", "RpcError", "load_deployment"]
+__all__ = ["Chain", "ContractCall", "Deployment", "Event", "Revert", "RpcError", "TxStatus", "load_deployment"]

@@ -98,6 +98,17 @@ class ContractCall:
 
 
 @dataclass(frozen=True)
+class TxStatus:
+    """What the node says about a transaction: `status` is unknown | pending | confirmed | failed
+    (mined and reverted); `receipt` is the node's raw receipt once mined."""
+
+    status: str
+    block_number: int | None = None
+    confirmations: int = 0
+    receipt: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class _Function:
     selector: bytes
     inputs: list[str]
@@ -271,6 +282,16 @@ class Chain:
         """The node's raw receipt (hex strings), or None while the transaction is not mined."""
         receipt = self._rpc.call("eth_getTransactionReceipt", [tx_hash])
         return dict(receipt) if receipt else None
+
+    def tx_status(self, tx_hash: str) -> TxStatus:
+        """Unknown to the node, pending, or mined (confirmed or failed) with its confirmations."""
+        receipt = self.receipt(tx_hash)
+        if receipt is None:
+            known = self._rpc.call("eth_getTransactionByHash", [tx_hash])
+            return TxStatus("pending" if known else "unknown")
+        block = int(receipt["blockNumber"], 16)
+        mined = "confirmed" if int(receipt["status"], 16) == 1 else "failed"
+        return TxStatus(mined, block, self.latest_block() - block + 1, receipt)
 
     def events_in(self, tx_hash: str) -> list[Event]:
         """The coin's events emitted by a mined transaction (none while it is pending or unknown)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from backend.chain.client import TxStatus
 from backend.chain.deployment import Deployment
 from backend.chain.events import ZERO_ADDRESS, Event
 from backend.chain.reverts import Revert, decode_revert
@@ -245,6 +246,13 @@ class FakeChain:
         if not mined:
             return None
         return {"transactionHash": tx_hash, "status": "0x1", "blockNumber": hex(mined[0].block_number), "logs": []}
+
+    def tx_status(self, tx_hash: str) -> TxStatus:
+        receipt = self.receipt(tx_hash)
+        if receipt is None:
+            return TxStatus("unknown")
+        block = int(receipt["blockNumber"], 16)
+        return TxStatus("confirmed", block, self.block - block + 1, receipt)
 
     def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
         return [e for e in self.events if e.tx_hash == receipt.get("transactionHash")]

@@ -128,3 +128,14 @@ def test_a_node_taken_away_in_a_test_is_unavailable_to_every_question(runtime, m
 
     with pytest.raises(ChainUnavailable):
         runtime.chain.latest_block()
+
+
+def test_a_transaction_is_unknown_then_confirmed_with_its_confirmations(runtime, coin, w3):
+    sent = coin.reward(new_account(w3).address, 100, 47)
+    coin.mine(2)
+    tx_hash = sent.receipt["transactionHash"].to_0x_hex()
+
+    status = runtime.chain.tx_status(tx_hash)
+
+    assert (status.status, status.block_number, status.confirmations) == ("confirmed", sent.receipt["blockNumber"], 3)
+    assert runtime.chain.tx_status("0x" + "12" * 32).status == "unknown"
