@@ -442,3 +442,19 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("internal_error", "something went wrong on our side; it has been logged"), status_code=500
         )
+
+
+# --- claims: own claims, expiry, open-claim limit, hostile photos (issue 11) --------------------
+
+
+class OwnClaim(HeitjeError):
+    """Raised when an operator approves or rejects a claim they made themselves: nobody decides
+    their own claim (another operator must)."""
+
+    status = 409
+    code = "own_claim"
+
+    def __init__(self, claim_id: int) -> None:
+        super().__init__(
+            f"claim {claim_id} is your own; another operator has to decide it", claim_id=claim_id
+        )

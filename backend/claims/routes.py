@@ -87,7 +87,10 @@ def get_photo(claim_id: RowId, user: CurrentUser, session: SessionDep, settings:
         **NOT_SIGNED_IN,
         403: {"description": "not an operator"},
         404: {"description": "no such claim"},
-        409: {"description": "`claim_status_conflict` (no proof yet, or decided) or `yearly_cap_exceeded`"},
+        409: {
+            "description": "`claim_status_conflict` (no proof yet, or decided), `yearly_cap_exceeded` or "
+            "`own_claim` (nobody decides their own claim)"
+        },
     },
 )
 def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> ClaimOut:
@@ -103,7 +106,7 @@ def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, set
         **NOT_SIGNED_IN,
         403: {"description": "not an operator"},
         404: {"description": "no such claim"},
-        409: {"description": "the claim is already decided"},
+        409: {"description": "the claim is already decided, or `own_claim` (nobody decides their own claim)"},
     },
 )
 def reject(claim_id: RowId, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:

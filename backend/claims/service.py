@@ -18,6 +18,7 @@ from backend.errors import (
     AlreadyClaimed,
     ClaimStateConflict,
     NotFound,
+    OwnClaim,
     TaskFull,
     TaskNotOpen,
     ValidationFailed,
@@ -117,10 +118,17 @@ def photo_of(
     return path, claim.photo_type or "application/octet-stream"
 
 
+def _not_own(claim: Claim, operator: str) -> None:
+    """Nobody decides their own claim: an operator is a citizen too, and could otherwise pay themselves."""
+    if claim.citizen.lower() == operator.lower():
+        raise OwnClaim(claim.id)
+
+
 def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
     (refused with YearlyCapExceeded past the citizen's yearly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
+    _not_own(claim, operator)
     if claim.status != "submitted":
         raise ClaimStateConflict(claim.id, claim.status, "approved (only a claim with proof can be)")
     task = tasks.get_task(session, claim.task_id)
@@ -134,6 +142,7 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
 def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Claim:
     """Rejects a claim (with or without proof) with a reason the citizen reads; frees its place."""
     claim = get_claim(session, claim_id, for_update=True)
+    _not_own(claim, operator)
     if claim.status not in ("claimed", "submitted"):
         raise ClaimStateConflict(claim.id, claim.status, "rejected")
     task = tasks.get_task(session, claim.task_id, for_update=True)
