@@ -458,3 +458,14 @@ class OwnClaim(HeitjeError):
         super().__init__(
             f"claim {claim_id} is your own; another operator has to decide it", claim_id=claim_id
         )
+
+
+class PhotoTooLarge(HeitjeError):
+    """Raised when a proof photo has more pixels than settings.max_photo_pixels (read from its header,
+    before decoding), or needs more memory to decode than a photo worker may use."""
+
+    status = 422
+    code = "photo_too_large"
+
+    def __init__(self, reason: str, max_pixels: int) -> None:
+        super().__init__(f"the photo is too large: {reason}", max_pixels=max_pixels)

@@ -88,21 +88,33 @@ def get_claim(
     return claim
 
 
-def submit_proof(
+def check_proof(
     session: Session, settings: Settings, *, claim_id: int, citizen: str, photo: bytes, note: str | None
-) -> Claim:
-    """Stores the cleaned photo and the note; a submitted claim may send new proof until it is decided."""
+) -> None:
+    """Everything that can refuse proof before the photo is decoded: the note, the claim (theirs, not yet
+    decided) and the photo's bytes and header. Reads only."""
     if note is not None and len(note) > MAX_NOTE:
         raise ValidationFailed(f"note: at most {MAX_NOTE} characters", field="note")
-    claim = get_claim(session, claim_id, viewer=citizen, for_update=True)
-    if claim.status not in ("claimed", "submitted"):
-        raise ClaimStateConflict(claim.id, claim.status, "given new proof")
-    cleaned, ext = photos.clean_photo(photo, settings.max_photo_bytes)
-    claim.photo_file = photos.store_photo(settings.photo_dir, cleaned, ext)
-    claim.photo_type = photos.MEDIA_TYPES[ext]
+    _provable(get_claim(session, claim_id, viewer=citizen))
+    photos.check_photo(photo, settings)
+
+
+def record_proof(
+    session: Session, *, claim_id: int, citizen: str, photo_file: str, note: str | None
+) -> Claim:
+    """Records an already cleaned and stored photo, and the note (a short write: no decoding inside the
+    transaction). A submitted claim may send new proof until it is decided."""
+    claim = _provable(get_claim(session, claim_id, viewer=citizen, for_update=True))
+    claim.photo_file, claim.photo_type = photo_file, photos.MEDIA_TYPE
     claim.note = note.strip() if note else None
     claim.status = "submitted"
     claim.submitted_at = utcnow()
+    return claim
+
+
+def _provable(claim: Claim) -> Claim:
+    if claim.status not in ("claimed", "submitted"):
+        raise ClaimStateConflict(claim.id, claim.status, "given new proof")
     return claim
 
 
