@@ -469,3 +469,16 @@ class PhotoTooLarge(HeitjeError):
 
     def __init__(self, reason: str, max_pixels: int) -> None:
         super().__init__(f"the photo is too large: {reason}", max_pixels=max_pixels)
+
+
+class TooManyOpenClaims(HeitjeError):
+    """Raised when a citizen claims a task while already holding settings.max_open_claims claims without
+    proof (so a few wallets cannot hold every place); sending proof, or a claim expiring, makes room."""
+
+    status = 409
+    code = "too_many_open_claims"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"you already hold {limit} claims without proof; send proof for one of them first", limit=limit
+        )

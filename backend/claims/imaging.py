@@ -8,8 +8,10 @@ This module imports only Pillow and the standard library: the worker processes i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -98,8 +100,11 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def _limit_worker(memory_bytes: int, max_pixels: int) -> None:
-    """Runs first in each worker process: a ceiling on its address space, and Pillow's own bomb limit."""
+    """Runs first in each worker process: a ceiling on its address space, Pillow's own bomb limit, and a
+    lower CPU priority (on a small machine the API's requests go first; decoding may wait)."""
     Image.MAX_IMAGE_PIXELS = max_pixels
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     try:
         import resource
 

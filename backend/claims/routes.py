@@ -31,11 +31,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such clai
     responses={
         **NOT_SIGNED_IN,
         404: {"description": "no such task"},
-        409: {"description": "`task_full`, `task_closed` or `already_claimed`"},
+        409: {"description": "`task_full`, `task_closed`, `already_claimed` or `too_many_open_claims`"},
     },
 )
-def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep) -> ClaimOut:
-    return service.to_out(service.claim_task(session, task_id=task_id, citizen=citizen.address), None)
+def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep, settings: SettingsDep) -> ClaimOut:
+    claim = service.claim_task(session, settings, task_id=task_id, citizen=citizen.address)
+    return service.to_out(claim, None)
 
 
 def proof_sender(
@@ -54,7 +55,7 @@ def proof_sender(
     responses={
         **NOT_SIGNED_IN,
         **NOT_FOUND,
-        409: {"description": "the claim is already decided"},
+        409: {"description": "the claim is already decided, or expired without proof (`claim_status_conflict`)"},
         422: {
             "description": "`invalid_photo` (not JPEG/PNG/WebP, unreadable, too many bytes), `photo_too_large` "
             "(too many pixels) or a long note"
