@@ -115,3 +115,12 @@ def test_an_expired_claim_makes_room_for_another_claim(people: People, runtime: 
     claims = [people.claim(citizen) for _ in range(runtime.settings.max_open_claims)]
     _let_time_pass(runtime, claims[:1])
     people.claim(citizen)
+
+
+def test_the_expiry_worker_records_expired_claims(people: People, runtime: Runtime) -> None:
+    from backend.claims.worker import make_worker
+
+    due, fresh = people.claim(Account.create()), people.claim(Account.create())
+    _let_time_pass(runtime, [due])
+    make_worker(runtime).tick()
+    assert _stored_statuses(runtime, [due, fresh]) == ["expired", "claimed"]
