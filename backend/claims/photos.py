@@ -34,9 +34,9 @@ def check_photo(data: bytes, settings: Settings) -> None:
 
 
 async def clean_photo(data: bytes, settings: Settings) -> bytes:
-    """The photo as a review-size JPEG without metadata, decoded in a worker process (the event loop
-    and the database are free meanwhile). Raises BadPhoto or PhotoTooLarge."""
-    check_photo(data, settings)
+    """The photo (already through check_photo) as a review-size JPEG without metadata, decoded in a worker
+    process that reads the header again first (the event loop and the database are free meanwhile).
+    Raises BadPhoto or PhotoTooLarge."""
     workers = imaging.workers_for(
         workers=settings.photo_workers,
         memory_mb=settings.photo_worker_memory_mb,
