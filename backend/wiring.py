@@ -21,6 +21,7 @@ from backend.auth import routes as auth_routes
 from backend.chain.events import REDEEMED
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
+from backend.claims import worker as claims_worker
 from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Handlers
 from backend.merchants import cli as merchants_cli
@@ -52,10 +53,11 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
-# and the indexer (chain -> database).
+# the indexer (chain -> database) and the claim-expiry worker.
 WORKER_FACTORIES: tuple[Callable[[Runtime], Worker], ...] = (
     reward_sender.make_worker,
     indexer_worker.make_worker,
+    claims_worker.make_worker,
 )
 
 # `heitje <name> ...` sub-command groups.
