@@ -36,9 +36,12 @@ PURGE_EVERY_SECONDS = 60
 
 
 def limits_of(settings: Settings) -> dict[str, tuple[int, int]]:
-    if settings.rate_limits is not None:
-        return parse_rate_limits(settings.rate_limits)
-    return parse_rate_limits(TEST_LIMITS if settings.environment == "test" else DEFAULT_LIMITS)
+    """The defaults, with the buckets RATE_LIMITS names replaced; RATE_LIMITS=off turns them all off."""
+    configured = settings.rate_limits or ""
+    if configured.strip().lower() == "off":
+        return {}
+    defaults = parse_rate_limits(TEST_LIMITS if settings.environment == "test" else DEFAULT_LIMITS)
+    return {**defaults, **parse_rate_limits(configured)}
 
 
 def bucket_of(scope: Scope, info: RouteInfo) -> str | None:
