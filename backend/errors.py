@@ -50,7 +50,9 @@ COMMON_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _documented("malformed request (`bad_request`, or a domain-specific code)"),
     401: _documented("not signed in, or the token is expired or invalid (`unauthorized`)"),
     403: _documented("signed in without the role this needs (`forbidden`)"),
+    413: _documented("the body is larger than this endpoint accepts (`too_large`), refused before it is read"),
     422: _documented("input breaks a rule (`validation_error`, with the field)"),
+    429: _documented("too many requests from this client or account (`rate_limited`); see the Retry-After header"),
     503: _documented("the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`)"),
 }
 
