@@ -8,7 +8,7 @@ from typing import Any
 from starlette.types import Scope, Send
 
 from backend.auth.tokens import read_token
-from backend.errors import HeitjeError, error_body
+from backend.errors import HeitjeError, Unauthorized, error_body
 from backend.settings import Settings
 
 
@@ -19,14 +19,31 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _bearer(scope: Scope) -> str | None:
+    scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def token_problem(scope: Scope, settings: Settings) -> Unauthorized | None:
+    """Why the request's bearer token does not sign anyone in (the same words as the route would
+    use), or None when it is valid."""
+    token = _bearer(scope)
+    if token is None:
+        return Unauthorized("sign in first: this needs an Authorization: Bearer token")
+    try:
+        read_token(settings, token)
+    except Unauthorized as exc:
+        return exc
+    return None
+
+
 def bearer_address(scope: Scope, settings: Settings) -> str | None:
     """The signed-in address of a valid bearer token, or None."""
-    authorization = header(scope, b"authorization") or ""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer(scope)
+    if token is None:
         return None
     try:
-        return read_token(settings, token.strip())
+        return read_token(settings, token)
     except HeitjeError:
         return None
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backend.errors import BodyTooLarge, Unauthorized
-from backend.http.asgi import bearer_address, header, send_error
+from backend.errors import BodyTooLarge
+from backend.http.asgi import header, send_error, token_problem
 from backend.http.routing import RouteTable
 from backend.settings import Settings
 
@@ -30,8 +30,8 @@ class BodyLimits:
         info = self.routes.info(scope)
         declared = header(scope, b"content-length")
         has_body = scope["method"] in BODY_METHODS or declared not in (None, "0")
-        if has_body and info.needs_token and bearer_address(scope, self.settings) is None:
-            await send_error(send, Unauthorized("sign in first: this needs a valid Authorization: Bearer token"))
+        if has_body and info.needs_token and (problem := token_problem(scope, self.settings)):
+            await send_error(send, problem)
             return
         if declared is not None and declared.strip().isdigit() and int(declared) > info.max_body:
             await send_error(send, BodyTooLarge(info.max_body, int(declared)))

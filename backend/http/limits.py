@@ -9,6 +9,7 @@ DO UPDATE .. RETURNING, on SQLite and PostgreSQL alike), so two processes never 
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -16,6 +17,7 @@ import time
 import anyio.to_thread
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.errors import RateLimited
@@ -24,6 +26,8 @@ from backend.http.models import RateCounter
 from backend.http.routing import RouteInfo, RouteTable
 from backend.runtime import Runtime
 from backend.settings import Settings, parse_rate_limits
+
+log = logging.getLogger("heitje.http")
 
 API = "/api/v1/"
 CLAIMING = re.compile(r"^/api/v1/tasks/[^/]+/claims/?$")
@@ -114,7 +118,13 @@ class RateLimits:
         account = bearer_address(scope, self.settings)
         if account:
             keys.append(f"{bucket}:acct:{account.lower()}:{window}")
-        hits = await anyio.to_thread.run_sync(self.store.hit, keys, window_ends)
+        try:
+            hits = await anyio.to_thread.run_sync(self.store.hit, keys, window_ends)
+        except (OperationalError, InterfaceError) as exc:
+            # The database is down: let the request through (fail open); the route answers 503 itself
+            # if it needs the database, and a health check still says what is wrong.
+            log.warning("rate limits skipped, the database is unavailable: %s", exc)
+            return 0
         if max(hits) > count:
             return max(1, math.ceil(window_ends - now))
         return 0

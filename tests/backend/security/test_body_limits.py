@@ -92,3 +92,16 @@ def test_an_operator_posting_a_task_larger_than_the_json_limit_gets_413(client: 
 def test_a_photo_within_the_limit_still_uploads(people: People) -> None:
     citizen = Account.create()
     assert people.prove(citizen, people.claim(citizen)).status_code == 200
+
+
+def test_an_upload_with_an_expired_token_is_told_so_before_its_body_is_read(app: FastAPI, runtime: Runtime) -> None:
+    import time
+
+    from backend.auth.tokens import issue_token
+
+    stale = issue_token(runtime.settings, Account.create().address, now=time.time() - 10 * 86400)
+    headers = {"content-length": HUGE, "content-type": MULTIPART, "authorization": f"Bearer {stale}"}
+    answer = call(app, "POST", "/api/v1/claims/1/proof", headers=headers, chunks=300)
+    assert answer.status == 401
+    assert "expired" in answer.json()["error"]["message"]
+    assert answer.chunks_read == 0
