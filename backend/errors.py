@@ -50,7 +50,9 @@ COMMON_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _documented("malformed request (`bad_request`, or a domain-specific code)"),
     401: _documented("not signed in, or the token is expired or invalid (`unauthorized`)"),
     403: _documented("signed in without the role this needs (`forbidden`)"),
+    413: _documented("the body is larger than this endpoint accepts (`too_large`), refused before it is read"),
     422: _documented("input breaks a rule (`validation_error`, with the field)"),
+    429: _documented("too many requests from this client or account (`rate_limited`); see the Retry-After header"),
     503: _documented("the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`)"),
 }
 
@@ -405,7 +407,13 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            403: "forbidden",
+            413: "too_large",  # Starlette's body limit (backend/http/body.py), for a body of undeclared size
+        }.get(
             exc.status_code, "http_error"
         )
         return JSONResponse(
@@ -481,4 +489,34 @@ class TooManyOpenClaims(HeitjeError):
     def __init__(self, limit: int) -> None:
         super().__init__(
             f"you already hold {limit} claims without proof; send proof for one of them first", limit=limit
+        )
+
+
+# --- edge: request limits (issue 11) ------------------------------------------------------------
+
+
+class BodyTooLarge(HeitjeError):
+    """Raised (by the edge, before the body is read) when a request's body is declared or streams
+    larger than its route accepts: the photo limit for uploads, MAX_JSON_BYTES for everything else."""
+
+    status = 413
+    code = "too_large"
+
+    def __init__(self, limit: int, declared: int | None) -> None:
+        size = f"{declared:,} bytes" if declared is not None else "the body"
+        super().__init__(f"{size} is more than this endpoint accepts ({limit:,} bytes)", limit=limit)
+
+
+class RateLimited(HeitjeError):
+    """Raised when a client (IP address) or an account has used up a rate limit (RATE_LIMITS);
+    the answer carries Retry-After with the seconds until the window resets."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, bucket: str, retry_after: int) -> None:
+        super().__init__(
+            f"too many {bucket.replace('_', '-')} requests; try again in {retry_after} s",
+            bucket=bucket,
+            retry_after=retry_after,
         )
