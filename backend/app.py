@@ -25,6 +25,7 @@ DOMAINS = (
     "redemptions",
     "payouts",
     "reports",
+    "privacy",
 )
 WEB_DIR = ROOT / "web"
 

@@ -34,6 +34,7 @@ SUBCOMMANDS = {
     "operator": "backend.accounts.cli",
     "merchant": "backend.merchants.cli",
     "payouts": "backend.payouts.cli",
+    "privacy": "backend.privacy.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:

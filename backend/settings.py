@@ -54,6 +54,9 @@ ENV_NAMES = {
     "CITY_BIC": "city_bic",
     "OPEN_DATA_SALT": "open_data_salt",
     "INDEXER_CHUNK_BLOCKS": "indexer_chunk_blocks",
+    # privacy (issue 13): retention of proof and sign-in records
+    "RETENTION_DAYS": "retention_days",
+    "RETENTION_SWEEP_SECONDS": "retention_sweep_seconds",
 }
 
 
@@ -97,6 +100,10 @@ class Settings(BaseModel):
     city_bic: str = "ABNANL2A"
     open_data_salt: str = "development-salt"
     indexer_chunk_blocks: int = Field(default=2000, ge=1)
+    # privacy (issue 13): proof photos, notes and sign-in times are deleted this many days after the
+    # claim's decision (or the sign-in); the retention worker sweeps at most this often.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_sweep_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("operators", mode="before")
     @classmethod

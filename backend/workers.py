@@ -22,6 +22,7 @@ log = logging.getLogger("heitje.workers")
 WORKER_FACTORIES: tuple[str, ...] = (
     "backend.rewards.sender:make_worker",
     "backend.indexer.worker:make_worker",
+    "backend.privacy.retention:make_worker",
 )
 
 
