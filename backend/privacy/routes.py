@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -70,8 +70,11 @@ def get_export_html(runtime: RuntimeDep, session: SessionDep, user: CurrentUser)
     summary="Erase your personal data (photos, notes, sign-ins; claims kept as pseudonymous amounts)",
     responses={**NOT_SIGNED_IN, 409: {"description": "`erasure_blocked`: a claim or money is still under way"}},
 )
-def post_erase(runtime: RuntimeDep, user: CurrentCitizen) -> ErasedOut:
-    result = service.erase_address(runtime, user.address)
+def post_erase(runtime: RuntimeDep, session: SessionDep, user: CurrentCitizen, tasks: BackgroundTasks) -> ErasedOut:
+    result = service.erase(session, runtime.settings, user.address)
+    # The files go once the transaction has committed (background tasks run after the answer, which
+    # goes out after the commit); a crash in between leaves orphans that the retention worker removes.
+    tasks.add_task(service.delete_photo_files, runtime.settings.photo_dir, result.photo_files)
     return ErasedOut(
         claims_kept_pseudonymous=result.claims,
         photos_deleted=result.photos,
