@@ -14,7 +14,7 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.amounts import format_amount, parse_amount
+from backend.amounts import parse_amount
 from backend.db import utcnow
 from backend.indexer.models import REWARDED, ChainEvent, IndexerCheckpoint
 from backend.privacy.service import citizen_pseudonym
@@ -34,7 +34,7 @@ MONTHS = {
 TEXT = {
     "nl": {
         "title": "Jaaroverzicht beloningen {year}",
-        "city": "Gemeente",
+        "city": "Uitgegeven door",
         "address": "Adres (wallet)",
         "pseudonym": "Pseudoniem",
         "coin": "Munt",
@@ -54,7 +54,7 @@ TEXT = {
     },
     "en": {
         "title": "Yearly statement of rewards {year}",
-        "city": "Municipality",
+        "city": "Issued by",
         "address": "Address (wallet)",
         "pseudonym": "Pseudonym",
         "coin": "Coin",
@@ -128,8 +128,10 @@ def _latin1(text: str) -> str:
 
 
 def _money(units: int, lang: str) -> str:
-    text = format_amount(units)
-    return text.replace(".", ",") if lang == "nl" else text
+    """1500.00 as "1.500,00" in Dutch and "1,500.00" in English (units are never negative here)."""
+    whole, cents = divmod(units, 100)
+    grouped = f"{whole:,}"
+    return f"{grouped.replace(',', '.')},{cents:02d}" if lang == "nl" else f"{grouped}.{cents:02d}"
 
 
 def render_pdf(statement: Statement, lang: str = "nl") -> bytes:

@@ -3,6 +3,7 @@ at a shop, all indexed; and the chain's own `Rewarded` logs to check figures aga
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from eth_account import Account
@@ -43,9 +44,20 @@ def live_a_year(loop: Loop, runtime: Runtime, *, rewards: tuple[str, ...] = ("15
     paid = loop.client.post("/api/v1/payments", json=signed_transfer(runtime, story.citizen, story.shop.address, 500))
     assert paid.status_code == 201, paid.text
     story.payment_tx = paid.json()["tx_hash"]
-    assert loop.client.get(f"/api/v1/payments/{story.payment_tx}").json()["status"] == "confirmed"
+    wait_until_confirmed(loop, story.payment_tx)
     index(runtime)
     return story
+
+
+def wait_until_confirmed(loop: Loop, tx_hash: str, seconds: float = 10.0) -> None:
+    """Looks the payment up (which records its receipt) until it is confirmed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status = loop.client.get(f"/api/v1/payments/{tx_hash}").json()["status"]
+        if status == "confirmed":
+            return
+        assert time.monotonic() < deadline, f"payment {tx_hash} is still {status}"
+        time.sleep(0.1)
 
 
 def index(runtime: Runtime) -> None:

@@ -214,4 +214,3 @@ def test_retention_counts_erasures_for_the_council_report(loop, runtime):
     removed = loop.client.get("/api/v1/reports/summary", headers=loop.operator).json()["privacy_removals"]
 
     assert removed["erasures"] == 1 and removed["photos"] == 2 and removed["notes"] == 2
-
