@@ -11,6 +11,7 @@ from backend.privacy import retention
 from backend.privacy.service import ERASED_PREFIX
 from backend.rewards.models import Reward
 from backend.rewards.service import rewarded_this_year
+from drills.invariants import check_all
 from tests.backend.privacy.story import live_a_year
 
 URL = "/api/v1/me/erase"
@@ -214,3 +215,13 @@ def test_retention_counts_erasures_for_the_council_report(loop, runtime):
     removed = loop.client.get("/api/v1/reports/summary", headers=loop.operator).json()["privacy_removals"]
 
     assert removed["erasures"] == 1 and removed["photos"] == 2 and removed["notes"] == 2
+
+
+def test_the_money_invariants_hold_after_an_erasure_and_the_year_end_sweep(loop, runtime, w3):
+    story = live_a_year(loop, runtime)
+    loop.client.post(URL, headers=loop.headers(story.citizen))
+    retention.run_once(runtime, now=utcnow().replace(year=utcnow().year + 1, month=1, day=2))
+
+    results, _ = check_all(w3, runtime.deployment, runtime.engine)
+
+    assert {name: problems for name, problems in results.items() if problems} == {}
