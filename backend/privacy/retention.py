@@ -13,6 +13,7 @@ Each sweep adds its counts to `privacy_removals` (the council report reads the t
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from backend.settings import Settings
 log = logging.getLogger("heitje.privacy")
 BATCH = 500  # claims cleared per transaction
 ORPHAN_AGE_SECONDS = 3600
+PHOTO_NAME = re.compile(r"\.?[0-9a-f]{32}\.(jpg|png|webp)(\.tmp)?")  # backend.claims.photos.store_photo's names
 
 
 @dataclass
@@ -99,7 +101,8 @@ def _close_erased_years(session: Session, year: int) -> int:
 
 
 def sweep_orphan_files(session: Session, photo_dir: Path, *, now: float | None = None) -> int:
-    """Deletes photo files older than an hour that no claim names."""
+    """Deletes photo files older than an hour that no claim names. Only names store_photo makes are
+    touched: a PHOTO_DIR pointed at a folder with other files loses none of them."""
     if not photo_dir.is_dir():
         return 0
     now = now or time.time()
@@ -107,7 +110,10 @@ def sweep_orphan_files(session: Session, photo_dir: Path, *, now: float | None =
     orphans = [
         path.name
         for path in photo_dir.iterdir()
-        if path.is_file() and path.name not in named and now - path.stat().st_mtime > ORPHAN_AGE_SECONDS
+        if PHOTO_NAME.fullmatch(path.name)
+        and path.is_file()
+        and path.name not in named
+        and now - path.stat().st_mtime > ORPHAN_AGE_SECONDS
     ]
     return delete_photo_files(photo_dir, orphans)
 

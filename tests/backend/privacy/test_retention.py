@@ -106,17 +106,35 @@ def test_sign_in_times_are_kept_for_the_retention_period(loop, runtime):
 def test_photo_files_no_claim_names_are_removed_after_an_hour(runtime):
     folder = runtime.settings.photo_dir
     folder.mkdir(parents=True, exist_ok=True)
-    stale, fresh = folder / "stale-orphan.jpg", folder / "fresh-upload.jpg"
+    stale, fresh = folder / f"{'a' * 32}.jpg", folder / f"{'b' * 32}.png"
     stale.write_bytes(b"x")
     fresh.write_bytes(b"x")
-    two_hours_ago = time.time() - 7200
-    os.utime(stale, (two_hours_ago, two_hours_ago))
+    _age(stale, 7200)
 
     with runtime.sessions() as session:
         removed = retention.sweep_orphan_files(session, folder)
 
     assert removed == 1 and not stale.exists() and fresh.exists()
     fresh.unlink()
+
+
+def test_files_heitje_did_not_name_are_never_swept(runtime):
+    folder = runtime.settings.photo_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    other = folder / "holiday.jpg"
+    other.write_bytes(b"x")
+    _age(other, 7200)
+
+    with runtime.sessions() as session:
+        removed = retention.sweep_orphan_files(session, folder)
+
+    assert removed == 0 and other.exists()
+    other.unlink()
+
+
+def _age(path, seconds: int) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
 
 
 def test_the_council_report_counts_what_retention_removed(loop, runtime):
