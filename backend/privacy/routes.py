@@ -71,7 +71,7 @@ def get_export_html(runtime: RuntimeDep, session: SessionDep, user: CurrentUser)
     responses={**NOT_SIGNED_IN, 409: {"description": "`erasure_blocked`: a claim or money is still under way"}},
 )
 def post_erase(runtime: RuntimeDep, session: SessionDep, user: CurrentCitizen, tasks: BackgroundTasks) -> ErasedOut:
-    result = service.erase(session, runtime.settings, user.address)
+    result = service.erase(session, runtime, user.address)
     # The files go once the transaction has committed (background tasks run after the answer, which
     # goes out after the commit); a crash in between leaves orphans that the retention worker removes.
     tasks.add_task(service.delete_photo_files, runtime.settings.photo_dir, result.photo_files)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Operator
 from backend.amounts import format_amount
+from backend.auth.roles import is_operator
 from backend.claims.models import Claim
 from backend.claims.photos import photo_path
 from backend.db import transaction, utcnow
@@ -194,8 +195,8 @@ class Erased:
     photo_files: list[str] = field(default_factory=list)  # to delete once the transaction commits
 
 
-def _refuse_while_busy(session: Session, settings: Settings, address: str) -> None:
-    if address in settings.operators or session.get(Operator, address) is not None:
+def _refuse_while_busy(session: Session, runtime: Runtime, address: str) -> None:
+    if is_operator(runtime, session, address):
         raise ErasureBlocked(address, "it is an operator's address; remove the operator first")
     if session.get(Merchant, address) is not None:
         raise ErasureBlocked(address, "it is a registered shop's address (the city's business books)")
@@ -216,13 +217,13 @@ def _refuse_while_busy(session: Session, settings: Settings, address: str) -> No
         raise ErasureBlocked(address, "a payment is still being relayed")
 
 
-def erase(session: Session, settings: Settings, address: str) -> Erased:
+def erase(session: Session, runtime: Runtime, address: str) -> Erased:
     """Erases `address` inside the caller's transaction. Delete `Erased.photo_files` after it commits
     (`delete_photo_files`): a failed commit must not leave claims pointing at deleted photos.
 
     Rewards of the current calendar year keep the address until the year is over: the yearly cap
     (invariant 4) is counted per address, and the retention worker moves them to the pseudonym then."""
-    _refuse_while_busy(session, settings, address)
+    _refuse_while_busy(session, runtime, address)
     result = Erased(pseudonym=ERASED_PREFIX + secrets.token_hex(16))
     claims = list(session.scalars(select(Claim).where(Claim.citizen == address)))
     for claim in claims:
@@ -284,6 +285,6 @@ def removal_totals(session: Session) -> dict[str, int]:
 def erase_address(runtime: Runtime, address: str) -> Erased:
     """Erases `address` in one transaction, then deletes its photo files from disk."""
     with transaction(runtime.sessions) as session:
-        result = erase(session, runtime.settings, address)
+        result = erase(session, runtime, address)
     delete_photo_files(runtime.settings.photo_dir, result.photo_files)
     return result

@@ -208,6 +208,13 @@ def test_a_shop_cannot_erase_its_business_records(loop, runtime):
     assert response.json()["error"]["code"] == "erasure_blocked"
 
 
+def test_an_operator_cannot_erase_the_citys_records(loop):
+    response = loop.client.post(URL, headers=loop.operator)
+
+    assert response.status_code == 409
+    assert "operator" in response.json()["error"]["message"]
+
+
 def test_retention_counts_erasures_for_the_council_report(loop, runtime):
     story = live_a_year(loop, runtime, rewards=("5.00",))
     loop.client.post(URL, headers=loop.headers(story.citizen))

@@ -78,3 +78,15 @@ def test_operator_exports_a_citizen_on_the_command_line(loop, runtime, heitje):
     data = json.loads(result.output)
     assert data["address"] == story.citizen.address
     assert {c["id"] for c in data["claims"]} == {*story.rewarded, story.rejected}
+
+
+def test_a_shops_export_holds_its_registration_with_the_iban(loop, runtime):
+    story = live_a_year(loop, runtime, rewards=("5.00",))
+    body = {"address": story.shop.address, "name": "Bakkerij Pelzer", "iban": "NL91ABNA0417164300"}
+    assert loop.client.post("/api/v1/merchants", json=body, headers=loop.operator).status_code == 201
+
+    data = loop.client.get(URL, headers=loop.headers(story.shop)).json()
+
+    assert data["merchant"]["name"] == "Bakkerij Pelzer" and data["merchant"]["iban"] == "NL91ABNA0417164300"
+    assert data["redemptions"] == [] and data["payouts"] == []
+    assert [p["from"] for p in data["payments"]] == [story.citizen.address]
