@@ -455,5 +455,6 @@ class ErasureBlocked(HeitjeError):
     status = 409
     code = "erasure_blocked"
 
-    def __init__(self, address: str, why: str) -> None:
-        super().__init__(f"{address} cannot be erased yet: {why}", address=address, why=why)
+    def __init__(self, address: str, why: str, problem: str) -> None:
+        # problem: operator | merchant | open_claim | unpaid_reward | payment_relaying
+        super().__init__(f"{address} cannot be erased yet: {why}", address=address, problem=problem)

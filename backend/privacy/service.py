@@ -197,24 +197,24 @@ class Erased:
 
 def _refuse_while_busy(session: Session, runtime: Runtime, address: str) -> None:
     if is_operator(runtime, session, address):
-        raise ErasureBlocked(address, "it is an operator's address; remove the operator first")
+        raise ErasureBlocked(address, "it is an operator's address; remove the operator first", "operator")
     if session.get(Merchant, address) is not None:
-        raise ErasureBlocked(address, "it is a registered shop's address (the city's business books)")
+        raise ErasureBlocked(address, "it is a registered shop's address (the city's business books)", "merchant")
     open_claim = session.scalar(
         select(Claim.id).where(Claim.citizen == address, Claim.status.in_(("claimed", "submitted"))).limit(1)
     )
     if open_claim is not None:
-        raise ErasureBlocked(address, f"claim {open_claim} is still waiting for a decision")
+        raise ErasureBlocked(address, f"claim {open_claim} is still waiting for a decision", "open_claim")
     unpaid = session.scalar(
         select(Reward.claim_id).where(Reward.citizen == address, Reward.status.in_(("pending", "sent"))).limit(1)
     )
     if unpaid is not None:
-        raise ErasureBlocked(address, f"the reward for claim {unpaid} is not on the chain yet")
+        raise ErasureBlocked(address, f"the reward for claim {unpaid} is not on the chain yet", "unpaid_reward")
     relaying = session.scalar(
         select(Payment.id).where(Payment.from_address == address, Payment.status == "sent").limit(1)
     )
     if relaying is not None:
-        raise ErasureBlocked(address, "a payment is still being relayed")
+        raise ErasureBlocked(address, "a payment is still being relayed", "payment_relaying")
 
 
 def erase(session: Session, runtime: Runtime, address: str) -> Erased:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from backend.claims.models import Claim
-from tests.web.helpers import Server, by_id, create_wallet, shot
+from tests.web.helpers import ANVIL_OPERATOR_KEY, Server, by_id, create_wallet, restore_wallet, shot
 from tests.web.setup_api import ApiUser, claim_with_proof, new_task, operator, wait_for
 
 Account.enable_unaudited_hdwallet_features()
@@ -68,3 +68,14 @@ def test_erasure_can_be_cancelled(page: Page) -> None:
 
     expect(by_id(page, "erase-confirm")).to_have_count(0)
     expect(by_id(page, "erase")).to_be_visible()
+
+
+def test_the_city_is_told_plainly_that_its_account_cannot_be_erased(page: Page) -> None:
+    restore_wallet(page, ANVIL_OPERATOR_KEY)
+    expect(by_id(page, "restore-wallet")).to_be_hidden()
+    page.goto("/#/account")
+
+    by_id(page, "erase").click()
+    by_id(page, "erase-yes").click()
+
+    expect(by_id(page, "erase-error")).to_have_text("A city account cannot erase itself.")

@@ -399,7 +399,11 @@ Object.assign(en, {
 });
 Object.assign(errorsNl, {
   erasure_blocked: "Dat kan nog niet: er loopt nog een klusje, beloning of betaling. Probeer het opnieuw als die klaar is.",
+  "erasure_blocked:merchant": "De gegevens van een aangemelde winkel horen bij de boekhouding van de gemeente. Neem contact op met de gemeente.",
+  "erasure_blocked:operator": "Een account van de gemeente kan zichzelf niet wissen.",
 });
 Object.assign(errorsEn, {
   erasure_blocked: "Not yet: a job, reward or payment is still under way. Try again once it is done.",
+  "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
+  "erasure_blocked:operator": "A city account cannot erase itself.",
 });

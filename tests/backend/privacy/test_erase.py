@@ -155,6 +155,7 @@ def test_erasure_waits_for_a_claim_under_review(loop):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "erasure_blocked"
+    assert response.json()["error"]["details"]["problem"] == "open_claim"
     assert f"claim {claim_id}" in response.json()["error"]["message"]
 
 
@@ -206,13 +207,14 @@ def test_a_shop_cannot_erase_its_business_records(loop, runtime):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "erasure_blocked"
+    assert response.json()["error"]["details"]["problem"] == "merchant"
 
 
 def test_an_operator_cannot_erase_the_citys_records(loop):
     response = loop.client.post(URL, headers=loop.operator)
 
     assert response.status_code == 409
-    assert "operator" in response.json()["error"]["message"]
+    assert response.json()["error"]["details"]["problem"] == "operator"
 
 
 def test_retention_counts_erasures_for_the_council_report(loop, runtime):
