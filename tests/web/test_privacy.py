@@ -25,8 +25,10 @@ def _paid_claim(server: Server, phrase: list[str]) -> int:
     city = operator(server)
     claim = claim_with_proof(citizen, new_task(city, title="Sweep the Pancratiusplein", reward="12.00")["id"])
     city.post(f"/claims/{claim['id']}/approve")
-    wait_for(lambda: (citizen.get(f"/claims/{claim['id']}")["reward"] or {}).get("status") == "confirmed",  # type: ignore[index]
-             "the reward to be confirmed")
+    wait_for(
+        lambda: (citizen.get(f"/claims/{claim['id']}")["reward"] or {}).get("status") == "confirmed",  # type: ignore[index]
+        "the reward to be confirmed",
+    )
     return int(claim["id"])
 
 

@@ -162,3 +162,27 @@ def test_the_retention_worker_is_registered_and_sweeps_on_its_tick(loop, runtime
             each.close()
 
     assert _claim(runtime, old).photo_file is None
+
+
+def test_a_rejected_claim_loses_its_proof_after_the_period_too(loop, runtime):
+    citizen = Account.create()
+    claim_id = loop.claim(citizen, loop.create_task())
+    loop.prove(citizen, claim_id)
+    loop.client.post(f"/api/v1/claims/{claim_id}/reject", json={"reason": "blurred"}, headers=loop.operator)
+    with runtime.sessions() as session, session.begin():
+        session.execute(update(Claim).where(Claim.id == claim_id).values(reviewed_at=utcnow() - timedelta(days=91)))
+
+    retention.run_once(runtime)
+
+    claim = _claim(runtime, claim_id)
+    assert (claim.note, claim.photo_file, claim.status) == (None, None, "rejected")
+
+
+def test_after_retention_the_photo_link_answers_not_found(loop, runtime):
+    old = _decided_days_ago(loop, runtime, 91)
+
+    retention.run_once(runtime)
+
+    response = loop.client.get(f"/api/v1/claims/{old}/photo", headers=loop.operator)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
