@@ -520,3 +520,17 @@ class RateLimited(HeitjeError):
             bucket=bucket,
             retry_after=retry_after,
         )
+# --- privacy (issue 13: data rights, retention, yearly statement) --------------------------------
+
+
+class ErasureBlocked(HeitjeError):
+    """Raised by POST /me/erase (and `heitje privacy erase`) while money or a decision is still under
+    way for the address (an open claim, a reward not yet on chain, a payment being relayed), or when
+    the address is a shop's or an operator's (their records are the city's business books)."""
+
+    status = 409
+    code = "erasure_blocked"
+
+    def __init__(self, address: str, why: str, problem: str) -> None:
+        # problem: operator | merchant | open_claim | unpaid_reward | payment_relaying
+        super().__init__(f"{address} cannot be erased yet: {why}", address=address, problem=problem)

@@ -96,6 +96,9 @@ ENV_NAMES = {
     # edge (issue 11): request limits
     "MAX_JSON_BYTES": "max_json_bytes",
     "RATE_LIMITS": "rate_limits",
+    # privacy (issue 13): retention of proof and sign-in records
+    "RETENTION_DAYS": "retention_days",
+    "RETENTION_SWEEP_SECONDS": "retention_sweep_seconds",
 }
 
 
@@ -154,6 +157,10 @@ class Settings(BaseModel):
     # backend.http.limits (generous ones when HEITJE_ENV=test, so only tests that ask for tight ones meet them).
     max_json_bytes: int = Field(default=64 * 1024, ge=1024)
     rate_limits: str | None = None
+    # privacy (issue 13): proof photos, notes and sign-in times are deleted this many days after the
+    # claim's decision (or the sign-in); the retention worker sweeps at most this often.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_sweep_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("operators", mode="before")
     @classmethod

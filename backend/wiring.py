@@ -30,6 +30,9 @@ from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
 from backend.payouts import routes as payouts_routes
 from backend.payouts import service as payouts
+from backend.privacy import cli as privacy_cli
+from backend.privacy import retention as privacy_retention
+from backend.privacy import routes as privacy_routes
 from backend.redemptions import routes as redemptions_routes
 from backend.reports import routes as reports_routes
 from backend.rewards import sender as reward_sender
@@ -50,14 +53,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
+    privacy_routes.router,
 )
 
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
-# the indexer (chain -> database) and the claim-expiry worker.
+# the indexer (chain -> database), the claim-expiry worker and the retention sweep.
 WORKER_FACTORIES: tuple[Callable[[Runtime], Worker], ...] = (
     reward_sender.make_worker,
     indexer_worker.make_worker,
     claims_worker.make_worker,
+    privacy_retention.make_worker,
 )
 
 # `heitje <name> ...` sub-command groups.
@@ -67,6 +72,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "operator": accounts_cli.app,
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
+    "privacy": privacy_cli.app,
 }
 
 

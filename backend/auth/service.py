@@ -16,6 +16,7 @@ from backend.auth.roles import roles_of
 from backend.auth.tokens import issue_token
 from backend.db import utcnow
 from backend.errors import SignInFailed
+from backend.privacy.signins import record_sign_in
 from backend.runtime import Runtime
 
 
@@ -105,6 +106,7 @@ def sign_in(session: Session, runtime: Runtime, *, message: str, signature: str)
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise SignInFailed("the nonce is unknown, used or expired; ask for a new one", "nonce")
     address = parsed.address
+    record_sign_in(session, address)
     return SignedIn(
         access_token=issue_token(settings, address),
         address=address,
