@@ -25,7 +25,7 @@ def export(
     address: Address, html: Annotated[bool, typer.Option(help="A readable HTML page")] = False, output: Output = None
 ) -> None:
     """Everything Heitje holds about ADDRESS, as JSON (or HTML)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     with transaction(runtime.read_sessions) as session:
@@ -42,7 +42,7 @@ def export(
 def erase(address: Address, yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False) -> None:
     """Erase ADDRESS's personal data: photos, notes and sign-ins deleted, claims kept as pseudonymous
     amounts for the books. The chain is not touched."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     if not yes:
         typer.confirm(f"Erase the personal data of {address}? This cannot be undone", abort=True)
@@ -68,7 +68,7 @@ def statement(
     output: Output = None,
 ) -> None:
     """Write ADDRESS's yearly statement for YEAR as a PDF."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     if lang not in LANGUAGES:
         raise typer.BadParameter("lang is nl or en", param_hint="--lang")
@@ -85,7 +85,7 @@ def statement(
 @app.command("sweep")
 def sweep() -> None:
     """Run the retention sweep once (the worker does this by itself)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     total = retention.Swept()
