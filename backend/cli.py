@@ -34,6 +34,7 @@ SUBCOMMANDS = {
     "operator": "backend.accounts.cli",
     "merchant": "backend.merchants.cli",
     "payouts": "backend.payouts.cli",
+    "coin": "backend.coin.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:

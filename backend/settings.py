@@ -54,6 +54,9 @@ ENV_NAMES = {
     "CITY_BIC": "city_bic",
     "OPEN_DATA_SALT": "open_data_salt",
     "INDEXER_CHUNK_BLOCKS": "indexer_chunk_blocks",
+    # -- coin operations (heitje coin ...)
+    "GAS_BALANCE_FLOOR_ETH": "gas_balance_floor_eth",
+    "SAFE_PROPOSALS_DIR": "safe_proposals_dir",
 }
 
 
@@ -97,6 +100,10 @@ class Settings(BaseModel):
     city_bic: str = "ABNANL2A"
     open_data_salt: str = "development-salt"
     indexer_chunk_blocks: int = Field(default=2000, ge=1)
+    # -- coin operations: `heitje coin status` warns when the minter's or relayer's ETH is below the
+    # floor; Safe proposals (admin actions after the handover) wait for signatures in this directory.
+    gas_balance_floor_eth: Decimal = Field(default=Decimal("0.05"), ge=0)
+    safe_proposals_dir: Path = ROOT / ".heitje" / "safe-proposals"
 
     @field_validator("operators", mode="before")
     @classmethod
