@@ -15,7 +15,7 @@ from eth_account import Account
 
 from backend.chain.admin import Call, CallReverted, CoinAdmin, role_id
 from backend.chain.deployment import Deployment
-from backend.chain.safe import Safe, SafeTx, recover_signer, sign_safe_hash
+from backend.chain.safe import Safe, SafeDeployment, SafeTx, deploy_safe, recover_signer, sign_safe_hash
 from backend.coin import proposals
 from backend.coin.proposals import Proposal
 from backend.errors import (
@@ -130,6 +130,24 @@ class CoinOps:
             except CallReverted as exc:
                 raise AdminCallRefused(exc.reason) from exc
         return Done(proposal=self.propose(plan.actor, plan.call))
+
+    def deploy_safe(self, owners: list[str], threshold: int) -> SafeDeployment:
+        return deploy_safe(self.admin.w3, self.settings.deployer_key, owners=owners, threshold=threshold)
+
+    def handover(self, safe_address: str) -> list[str]:
+        """Grants DEFAULT_ADMIN_ROLE and PAUSER_ROLE to the Safe, then renounces both from the operator's
+        key (the admin role last: it is what grants). Returns the transactions' hashes."""
+        key = self.settings.deployer_key
+        calls = [
+            self.admin.grant_role("DEFAULT_ADMIN_ROLE", safe_address),
+            self.admin.grant_role("PAUSER_ROLE", safe_address),
+            self.admin.renounce_role("PAUSER_ROLE", self.operator),
+            self.admin.renounce_role("DEFAULT_ADMIN_ROLE", self.operator),
+        ]
+        try:
+            return [self.admin.send_call(call, key) for call in calls]
+        except CallReverted as exc:
+            raise AdminCallRefused(exc.reason) from exc
 
     # --- Safe proposals --------------------------------------------------------------------------
 
