@@ -179,6 +179,33 @@ class CoinAdmin:
             start = end + 1
         return logs
 
+    @chain_call
+    def in_flight(self, address: str) -> int:
+        """Transactions of `address` the node holds but has not mined (pending count - mined count)."""
+        address = Web3.to_checksum_address(address)
+        pending = int(self.w3.eth.get_transaction_count(address, "pending"))
+        return max(pending - int(self.w3.eth.get_transaction_count(address, "latest")), 0)
+
+    @chain_call
+    def sweep(self, key: str, to: str) -> tuple[str | None, int]:
+        """Moves all of `key`'s ETH but the transfer's own fee to `to`; (hash, wei moved), or
+        (None, 0) when the balance does not cover the fee."""
+        sender = Account.from_key(key).address
+        base = int(self.w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        priority = int(self.w3.eth.max_priority_fee)
+        max_fee = 2 * base + priority
+        value = int(self.w3.eth.get_balance(sender)) - 21_000 * max_fee
+        if value <= 0:
+            return None, 0
+        tx = {
+            "to": Web3.to_checksum_address(to),
+            "value": value,
+            "gas": 21_000,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": priority,
+        }
+        return send_transaction(self.w3, key, tx), value
+
     # --- the calls --------------------------------------------------------------------------------
 
     def _call(self, function: str, args: tuple[Any, ...], description: str) -> Call:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Annotated
 
 import typer
+from eth_account import Account
 
 from backend.amounts import AmountError, format_amount, parse_amount
 from backend.chain.admin import Call
 from backend.cli_params import address_param
 from backend.coin.service import CoinOps, Done, role_name
-from backend.errors import HeitjeError
+from backend.errors import HeitjeError, KeyStillBusy
 
 app = typer.Typer(help="See and operate the coin: roles, pause, mint limit, transfers, the Safe.", no_args_is_help=True)
 roles_app = typer.Typer(help="Grant or revoke the coin's roles.", no_args_is_help=True)
@@ -42,7 +44,7 @@ def operations() -> Iterator[CoinOps]:
         typer.secho(f"cannot reach the chain or find the deployment: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
     try:
-        yield CoinOps(settings, runtime.deployment)
+        yield CoinOps(settings, runtime.deployment, runtime=runtime)
     except HeitjeError as exc:
         typer.secho(f"{exc.code}: {exc.message}", fg="red", err=True)
         raise typer.Exit(1) from exc
@@ -175,6 +177,84 @@ def revoke(
     """Revoke a role (DEFAULT_ADMIN_ROLE)."""
     with operations() as ops:
         act(ops, ops.admin.revoke_role(role_name(role), address_param(address)), "DEFAULT_ADMIN_ROLE", yes)
+
+
+@app.command("rotate-minter")
+def rotate_minter(
+    new_address: Annotated[str, typer.Argument(help="The new minter key's address.")],
+    finish: Annotated[
+        bool, typer.Option(help="Second step, after MINTER_KEY names the new key: drain the old key, revoke it.")
+    ] = False,
+    old_key_env: Annotated[
+        str, typer.Option(help="With --finish: the variable holding the old key.")
+    ] = "OLD_MINTER_KEY",
+    wait: Annotated[float, typer.Option(help="With --finish: seconds to wait for the old key's transactions.")] = 120.0,
+    yes: Yes = False,
+) -> None:
+    """Move the reward sender to a new key, nothing sent twice and nothing forgotten. Step 1 grants
+    MINTER_ROLE and REGISTRAR_ROLE to NEW_ADDRESS; then set MINTER_KEY to the new key and restart the
+    workers; step 2 (--finish) settles the old key's transactions in flight and revokes its roles."""
+    from backend import migrate
+    from backend.coin.rotation import drain_key
+
+    new = address_param(new_address)
+    with operations() as ops:
+        if not finish:
+            for role in ("MINTER_ROLE", "REGISTRAR_ROLE"):
+                act(ops, ops.admin.grant_role(role, new), "DEFAULT_ADMIN_ROLE", yes)
+            typer.echo("next: set MINTER_KEY to the new key, restart `heitje up` / `heitje worker`, then")
+            typer.echo(f"      heitje coin rotate-minter {new} --finish --old-key-env OLD_MINTER_KEY")
+            return
+        current = Account.from_key(ops.settings.minter_key).address
+        if current != new:
+            typer.secho(
+                f"MINTER_KEY is still {current}: switch it to {new} (and restart the workers) first", fg="red", err=True
+            )
+            raise typer.Exit(1)
+        old_key = key_from_env(old_key_env)
+        old = Account.from_key(old_key).address
+        assert ops.runtime is not None
+        migrate.upgrade(ops.runtime.engine)
+        typer.echo(f"settling the transactions {old} still has in flight (up to {wait:.0f} s)...")
+        drained = drain_key(ops.runtime, old_key, wait_seconds=wait)
+        typer.echo(f"  {drained} transaction(s) settled; the rest of its work waits for {new}")
+        for role in ("MINTER_ROLE", "REGISTRAR_ROLE"):
+            act(ops, ops.admin.revoke_role(role, old), "DEFAULT_ADMIN_ROLE", yes)
+
+
+@app.command("rotate-relayer")
+def rotate_relayer(
+    new_address: Annotated[str, typer.Argument(help="The new relayer key's address (RELAYER_KEY names it).")],
+    old_key_env: Annotated[str, typer.Option(help="The variable holding the old relayer key.")] = "OLD_RELAYER_KEY",
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the old key's payments in flight.")] = 120.0,
+    yes: Yes = False,
+) -> None:
+    """After RELAYER_KEY names the new key (and the API restarted): wait until the old key's payments
+    in flight are mined, then sweep its ETH to the new key."""
+    import time
+
+    new = address_param(new_address)
+    with operations() as ops:
+        current = Account.from_key(ops.settings.relayer_key).address
+        if current != new:
+            typer.secho(
+                f"RELAYER_KEY is still {current}: switch it to {new} (and restart the API) first", fg="red", err=True
+            )
+            raise typer.Exit(1)
+        old_key = key_from_env(old_key_env)
+        old = Account.from_key(old_key).address
+        deadline = time.monotonic() + wait
+        while (left := ops.admin.in_flight(old)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if left:
+            raise KeyStillBusy(old, left)
+        typer.echo(f"will move all ETH of {old} (no payments in flight) to {new}")
+        if not yes:
+            typer.confirm("go ahead?", abort=True)
+        tx_hash, wei = ops.admin.sweep(old_key, new)
+        typer.echo(
+            f"moved {Decimal(wei) / 10**18} ETH: {tx_hash}" if tx_hash else "nothing to move (no ETH above the fee)"
+        )
 
 
 def key_from_env(name: str) -> str:

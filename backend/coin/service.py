@@ -26,6 +26,7 @@ from backend.errors import (
     ThresholdNotMet,
     UnknownRole,
 )
+from backend.runtime import Runtime
 from backend.settings import Settings
 
 WEI_PER_ETH = 10**18
@@ -84,7 +85,10 @@ class KeyBalance:
 class CoinOps:
     """The coin's operations for one configured backend (settings + deployment record)."""
 
-    def __init__(self, settings: Settings, deployment: Deployment, admin: CoinAdmin | None = None) -> None:
+    def __init__(
+        self, settings: Settings, deployment: Deployment, admin: CoinAdmin | None = None, runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime  # the database, for rotating the minter (the sender's ledger)
         self.settings = settings
         self.deployment = deployment
         self.admin = admin or CoinAdmin.connect(settings.effective_rpc_url, deployment)
