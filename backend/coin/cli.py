@@ -113,6 +113,30 @@ def minted_by(
         typer.echo(f"{len(minted)} reward(s), {format_amount(total)} in total, since block {since}")
 
 
+@app.command("check-rewards")
+def check_rewards(
+    minted_by: Annotated[str | None, typer.Option(help="Also sort what this (leaked) key minted.")] = None,
+    since: Annotated[int, typer.Option(help="With --minted-by: the first block to look at.")] = 0,
+) -> None:
+    """Compare the database's rewards with the chain: confirmed rewards the chain lacks (a deep reorg),
+    and with --minted-by what a leaked key minted (ours, the thief's, or ours shadowed by the thief).
+    Exits 1 when something needs the operators."""
+    from backend import migrate
+    from backend.coin.audit import check
+
+    with operations() as ops:
+        assert ops.runtime is not None
+        migrate.upgrade(ops.runtime.engine)
+        findings = check(ops.runtime, ops.admin, minted_by=address_param(minted_by) if minted_by else None, since=since)
+        for f in findings:
+            typer.echo(f"claim {f.claim_number}  {f.kind:<16} {f.detail}")
+        bad = [f for f in findings if f.kind in ("missing_on_chain", "shadowed")]
+        foreign = sum(1 for f in findings if f.kind == "foreign_mint")
+        typer.echo(f"{len(bad)} reward(s) need attention; {foreign} mint(s) were not ours")
+        if bad:
+            raise typer.Exit(1)
+
+
 # --- acting --------------------------------------------------------------------------------------
 
 
