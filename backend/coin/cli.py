@@ -133,6 +133,13 @@ def check_rewards(
         bad = [f for f in findings if f.kind in ("missing_on_chain", "shadowed")]
         foreign = sum(1 for f in findings if f.kind == "foreign_mint")
         typer.echo(f"{len(bad)} reward(s) need attention; {foreign} mint(s) were not ours")
+        unknown = [f.claim_number for f in findings if f.kind == "foreign_mint" and f.claim_number < 2**63]
+        if unknown:
+            typer.secho(
+                f"claim numbers up to {max(unknown)} are spent on chain but unknown to the database: move the "
+                "claims id sequence past it before new claims are made (docs/operations.md)",
+                fg="yellow",
+            )
         if bad:
             raise typer.Exit(1)
 

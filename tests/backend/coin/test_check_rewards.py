@@ -55,3 +55,13 @@ def test_check_rewards_sorts_a_thiefs_mints_from_ours(heitje, runtime, client, s
     assert f"claim {2**200}  foreign_mint" in result.output
     assert f"claim {claim}  shadowed" in result.output
     assert "1 reward(s) need attention; 1 mint(s) were not ours" in result.output
+
+
+def test_check_rewards_names_the_highest_claim_number_spent_that_the_database_lacks(heitje, admin, w3, runtime):
+    _thief_mints(admin, w3, Account.create().address, 100, 41)  # e.g. paid, then the database was restored
+    _thief_mints(admin, w3, Account.create().address, 100, 40)
+
+    result = heitje("coin", "check-rewards", "--minted-by", MINTER)
+
+    assert result.exit_code == 0, result.output
+    assert "claim numbers up to 41 are spent on chain but unknown to the database" in result.output
