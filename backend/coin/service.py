@@ -93,6 +93,7 @@ class CoinOps:
         self.deployment = deployment
         self.admin = admin or CoinAdmin.connect(settings.effective_rpc_url, deployment)
         self.operator = Account.from_key(settings.deployer_key).address
+        self._next_nonce: dict[str, int] = {}  # Safe -> the nonce after this process's last proposal
 
     # --- seeing ----------------------------------------------------------------------------------
 
@@ -159,7 +160,11 @@ class CoinOps:
         """Stores `call` as a Safe transaction at the Safe's current nonce, with the hash to sign."""
         safe = self.safe(safe_address)
         directory = self.settings.safe_proposals_dir
-        tx = SafeTx(to=call.to, data=call.data, nonce=safe.nonce())
+        # Several proposals from one command (a rotation grants two roles) take successive nonces, so
+        # each can execute after the other; separate commands each start at the Safe's nonce.
+        nonce = max(safe.nonce(), self._next_nonce.get(safe.address, 0))
+        self._next_nonce[safe.address] = nonce + 1
+        tx = SafeTx(to=call.to, data=call.data, nonce=nonce)
         proposal = Proposal(
             id=proposals.next_id(directory),
             chain_id=self.deployment.chain_id,

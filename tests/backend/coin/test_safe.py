@@ -187,3 +187,17 @@ def test_an_executed_proposal_cannot_be_executed_again(handed_over, heitje, owne
 
     assert result.exit_code == 1
     assert "proposal_closed" in result.output
+
+
+def test_a_command_that_proposes_twice_gives_the_proposals_successive_nonces(handed_over, heitje, owners, admin):
+    new = Account.create().address
+    output = heitje("coin", "rotate-minter", new, "--yes").output
+    ids = re.findall(r"proposal (\d+) for Safe \S+ \(nonce (\d+)\)", output)
+    assert [nonce for _, nonce in ids] == ["0", "1"]
+
+    for proposal, _ in ids:
+        for owner in owners[:2]:
+            heitje("coin", "safe", "sign", proposal, env=_key_env(owner))
+        assert heitje("coin", "safe", "execute", proposal).exit_code == 0
+
+    assert admin.has_role("MINTER_ROLE", new) and admin.has_role("REGISTRAR_ROLE", new)
