@@ -154,3 +154,59 @@ def test_rotate_relayer_refuses_while_relayer_key_is_still_the_old_key(heitje, a
     assert result.exit_code == 1
     assert "RELAYER_KEY is still" in result.output
     assert admin.eth_balance(old.address) == 10**18
+
+
+def test_a_reward_the_old_key_sent_into_a_pause_is_paid_once_by_the_new_key(
+    heitje, admin, runtime, client, sign_in, w3
+):
+    loop = Loop(client, sign_in)
+    claim, citizen = loop.approved_claim()
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        _send_without_settling(runtime, OLD_MINTER_KEY)  # in the node's pool, not yet mined
+        pause = admin.pause()
+        deployer = Account.from_key(ANVIL_TEST_KEYS["deployer"])
+        signed = deployer.sign_transaction(
+            {
+                "to": pause.to,
+                "data": pause.data,
+                "value": 0,
+                "gas": 100_000,
+                "chainId": 31337,
+                "nonce": w3.eth.get_transaction_count(deployer.address, "pending"),
+                "maxFeePerGas": 10**12,
+                "maxPriorityFeePerGas": 10**11,
+            }  # ahead of the reward in the block
+        )
+        w3.eth.send_raw_transaction(signed.raw_transaction)
+        w3.provider.make_request("evm_mine", [])
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+    [row] = _live(runtime, OLD_MINTER)
+    assert w3.eth.get_transaction_receipt(row.tx_hash)["status"] == 0  # the pause came first
+    new = _funded(w3)
+    heitje("coin", "rotate-minter", new.address, "--yes")
+
+    result = heitje(
+        "coin",
+        "rotate-minter",
+        new.address,
+        "--finish",
+        "--yes",
+        env={"MINTER_KEY": _key(new), "OLD_MINTER_KEY": OLD_MINTER_KEY},
+    )
+    heitje("coin", "unpause", "--yes")
+    sender = TxSender(runtime, key=_key(new), sources=load_sources(runtime))
+    try:
+        for _ in range(50):
+            sender.tick()
+            if rewards_by_claim(runtime)[claim].status == "confirmed":
+                break
+    finally:
+        sender.close()
+
+    assert result.exit_code == 0, result.output
+    assert rewards_by_claim(runtime)[claim].status == "confirmed"
+    assert runtime.chain.balance_of(citizen.address) == 1500
+    assert [m.claim_number for m in admin.minted_by(new.address, 0)] == [claim]
+    assert admin.minted_by(OLD_MINTER, 0) == []
