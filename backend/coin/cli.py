@@ -89,8 +89,16 @@ def status() -> None:
         )
         typer.echo(f"total supply    {format_amount(state.total_supply)}")
         typer.echo("roles (from RoleGranted/RoleRevoked events)")
-        for role, holders in ops.admin.role_holders(ops.settings.indexer_chunk_blocks).items():
+        roles = ops.admin.role_holders(ops.settings.indexer_chunk_blocks)
+        for role, holders in roles.items():
             typer.echo(f"  {role:<19} {', '.join(holders) or '(nobody)'}")
+        for holder in roles["DEFAULT_ADMIN_ROLE"]:
+            safe = ops.safe(holder)
+            if safe.is_safe():
+                typer.echo(
+                    f"admin Safe      {safe.address}: {safe.threshold()} of {len(safe.owners())} owners, "
+                    f"nonce {safe.nonce()} (admin actions are proposals: heitje coin safe proposals)"
+                )
         typer.echo(f"gas money (floor {ops.settings.gas_balance_floor_eth} ETH)")
         for key in ops.key_balances():
             line = f"  {key.name:<8} {key.address}  {key.eth:.6f} ETH"

@@ -201,3 +201,11 @@ def test_a_command_that_proposes_twice_gives_the_proposals_successive_nonces(han
         assert heitje("coin", "safe", "execute", proposal).exit_code == 0
 
     assert admin.has_role("MINTER_ROLE", new) and admin.has_role("REGISTRAR_ROLE", new)
+
+
+def test_status_after_the_handover_shows_the_admin_safe(handed_over, heitje):
+    result = heitje("coin", "status")
+
+    assert result.exit_code == 0, result.output
+    assert f"admin Safe      {handed_over}: 2 of 3 owners, nonce 0" in result.output
+    assert "PAUSER_ROLE         " + handed_over in result.output
