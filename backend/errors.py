@@ -529,7 +529,8 @@ class KeyStillBusy(HeitjeError):
 
     def __init__(self, address: str, in_flight: int) -> None:
         super().__init__(
-            f"{address} still has {in_flight} transaction(s) in flight; run the command again once they settle",
+            f"{address} still has {in_flight} transaction(s) in flight, or a sender still runs with it: stop that "
+            "sender, and run the command again once they settle",
             address=address,
             in_flight=in_flight,
         )
