@@ -7,9 +7,6 @@ handover to a Safe, the same commands store a Safe proposal instead; owners sign
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated
 
@@ -17,58 +14,16 @@ import typer
 from eth_account import Account
 
 from backend.amounts import AmountError, format_amount, parse_amount
-from backend.chain.admin import Call
 from backend.cli_params import address_param
-from backend.coin.service import CoinOps, Done, role_name
-from backend.errors import HeitjeError, KeyStillBusy
+from backend.coin import safe_cli
+from backend.coin.cli_common import Yes, act, key_from_env, operations
+from backend.coin.service import role_name
+from backend.errors import KeyStillBusy
 
 app = typer.Typer(help="See and operate the coin: roles, pause, mint limit, transfers, the Safe.", no_args_is_help=True)
 roles_app = typer.Typer(help="Grant or revoke the coin's roles.", no_args_is_help=True)
-safe_app = typer.Typer(help="The Safe multisig that holds the admin role after the handover.", no_args_is_help=True)
 app.add_typer(roles_app, name="roles")
-app.add_typer(safe_app, name="safe")
-
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking.")]
-
-
-@contextmanager
-def operations() -> Iterator[CoinOps]:
-    """The configured coin's operations; a rule broken on the way is printed with its code (exit 1)."""
-    from backend.cli import load_settings  # late: backend.cli imports this module
-    from backend.runtime import NotDeployed, Runtime
-
-    settings = load_settings()
-    try:
-        runtime = Runtime.from_settings(settings)
-    except (NotDeployed, HeitjeError, OSError) as exc:
-        typer.secho(f"cannot reach the chain or find the deployment: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
-    try:
-        yield CoinOps(settings, runtime.deployment, runtime=runtime)
-    except HeitjeError as exc:
-        typer.secho(f"{exc.code}: {exc.message}", fg="red", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        runtime.close()
-
-
-def report(done: Done) -> None:
-    if done.tx_hash:
-        typer.echo(f"done: {done.tx_hash}")
-    elif done.proposal:
-        p = done.proposal
-        typer.echo(f"proposal {p.id} for Safe {p.safe} (nonce {p.nonce}): {p.description}")
-        typer.echo(f"  SafeTx hash (EIP-712) each owner signs: {p.safe_tx_hash}")
-        typer.echo(f"  sign:    heitje coin safe sign {p.id} --key-env OWNER_KEY")
-        typer.echo(f"  execute: heitje coin safe execute {p.id}")
-
-
-def act(ops: CoinOps, call: Call, role: str, yes: bool) -> None:
-    plan = ops.plan(call, role)
-    typer.echo(f"will {plan.describe()}")
-    if not yes:
-        typer.confirm("go ahead?", abort=True)
-    report(ops.carry_out(plan))
+app.add_typer(safe_cli.app, name="safe")
 
 
 # --- seeing --------------------------------------------------------------------------------------
@@ -296,35 +251,7 @@ def rotate_relayer(
         )
 
 
-def key_from_env(name: str) -> str:
-    key = os.environ.get(name, "")
-    if not key:
-        raise typer.BadParameter(f"the environment variable {name} holds no key")
-    return key
-
-
-# --- the Safe ------------------------------------------------------------------------------------
-
-
-@safe_app.command("deploy")
-def safe_deploy(
-    owner: Annotated[list[str], typer.Option(help="An owner's address (repeat for each owner).")],
-    threshold: Annotated[int, typer.Option(help="How many owners must sign a transaction.", min=1)],
-    yes: Yes = False,
-) -> None:
-    """Deploy a Safe (1.4.1, from npm) with OWNERs and THRESHOLD on the configured chain. On a live
-    chain, create the Safe with the Safe's own tools and pass its address to `heitje coin handover`."""
-    owners = [address_param(o) for o in owner]
-    if len(set(owners)) != len(owners) or threshold > len(owners):
-        raise typer.BadParameter("owners must differ, and the threshold must not exceed their number")
-    with operations() as ops:
-        typer.echo(f"will deploy a {threshold}-of-{len(owners)} Safe owned by {', '.join(owners)}")
-        if not yes:
-            typer.confirm("go ahead?", abort=True)
-        deployed = ops.deploy_safe(owners, threshold)
-        typer.echo(f"Safe: {deployed.safe}")
-        typer.echo(f"  singleton (SafeL2) {deployed.singleton}, proxy factory {deployed.factory}")
-        typer.echo(f"  next: heitje coin handover {deployed.safe}")
+# --- the Safe ---------------------------------------------------------------------------------------
 
 
 @app.command()
@@ -349,54 +276,3 @@ def handover(
         for tx_hash in ops.handover(target.address):
             typer.echo(f"  {tx_hash}")
         typer.echo("done: the Safe holds the admin and pauser roles")
-
-
-@safe_app.command("show")
-def safe_show(safe: Annotated[str, typer.Argument(help="The Safe's address.")]) -> None:
-    """A Safe's owners, threshold and nonce."""
-    with operations() as ops:
-        target = ops.safe(address_param(safe))
-        typer.echo(f"Safe {target.address}: {target.threshold()} of {len(target.owners())}, nonce {target.nonce()}")
-        for owner in target.owners():
-            typer.echo(f"  owner {owner}")
-
-
-@safe_app.command("proposals")
-def safe_proposals() -> None:
-    """Every stored proposal: what it does, its SafeTx hash, who signed, whether it was executed."""
-    from backend.coin import proposals
-
-    with operations() as ops:
-        for p in proposals.all_proposals(ops.settings.safe_proposals_dir):
-            state = f"executed {p.executed_tx}" if p.executed_tx else f"{len(p.signatures)} signature(s)"
-            typer.echo(f"{p.id}  Safe {p.safe} nonce {p.nonce}  {p.description}  [{state}]")
-            typer.echo(f"    SafeTx hash {p.safe_tx_hash}; signed by {', '.join(p.signatures) or 'nobody yet'}")
-
-
-@safe_app.command("sign")
-def safe_sign(
-    proposal: Annotated[str, typer.Argument(help="The proposal's number.")],
-    key_env: Annotated[str, typer.Option(help="The environment variable holding this owner's key.")] = "OWNER_KEY",
-    signature: Annotated[
-        str | None, typer.Option(help="An owner's signature of the SafeTx hash made elsewhere (0x...).")
-    ] = None,
-) -> None:
-    """Add an owner's signature to a proposal (signed here with the key in --key-env, or one made with a
-    hardware wallet and passed as --signature); it must recover to an owner of the Safe."""
-    with operations() as ops:
-        if signature:
-            stored, signer = ops.add_signature(proposal, signature)
-        else:
-            stored, signer = ops.sign(proposal, key_from_env(key_env))
-        typer.echo(f"signed by {signer}: proposal {stored.id} has {len(stored.signatures)} signature(s)")
-
-
-@safe_app.command("execute")
-def safe_execute(
-    proposal: Annotated[str, typer.Argument(help="The proposal's number.")],
-    force: Annotated[bool, typer.Option(help="Send even short of the threshold (the Safe refuses it).")] = False,
-) -> None:
-    """Execute a proposal that has the threshold's signatures (execTransaction, paid by DEPLOYER_KEY)."""
-    with operations() as ops:
-        done = ops.execute(proposal, force=force)
-        typer.echo(f"executed proposal {done.id} ({done.description}): {done.executed_tx}")
