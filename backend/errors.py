@@ -534,3 +534,93 @@ class ErasureBlocked(HeitjeError):
     def __init__(self, address: str, why: str, problem: str) -> None:
         # problem: operator | merchant | open_claim | unpaid_reward | payment_relaying
         super().__init__(f"{address} cannot be erased yet: {why}", address=address, problem=problem)
+# --- coin operations (heitje coin ...) -----------------------------------------------------------
+
+
+class NotRoleHolder(HeitjeError):
+    """Raised when an admin action needs a role that neither the operator's key nor a Safe holds."""
+
+    status = 403
+    code = "not_role_holder"
+
+    def __init__(self, role: str, account: str) -> None:
+        super().__init__(
+            f"{account} does not hold {role}, and no Safe holding it was found", role=role, account=account
+        )
+
+
+class UnknownRole(HeitjeError):
+    """Raised when a role name is not one of the coin's roles."""
+
+    status = 422
+    code = "unknown_role"
+
+    def __init__(self, role: str) -> None:
+        super().__init__(
+            f"{role!r} is not a role: use DEFAULT_ADMIN_ROLE, MINTER_ROLE, REGISTRAR_ROLE or PAUSER_ROLE", role=role
+        )
+
+
+class AdminCallRefused(HeitjeError):
+    """Raised when the chain would refuse an admin call (or a Safe transaction), with its reason."""
+
+    status = 422
+    code = "admin_call_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the chain refuses this call: {reason}", reason=reason)
+
+
+class ProposalNotFound(HeitjeError):
+    """Raised when a Safe proposal id is not in the proposals directory."""
+
+    status = 404
+    code = "proposal_not_found"
+
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(f"there is no Safe proposal {proposal_id}", proposal_id=proposal_id)
+
+
+class NotSafeOwner(HeitjeError):
+    """Raised when a signature on a Safe proposal recovers to an address that is not an owner."""
+
+    status = 403
+    code = "not_safe_owner"
+
+    def __init__(self, signer: str, safe: str) -> None:
+        super().__init__(f"{signer} is not an owner of the Safe {safe}", signer=signer, safe=safe)
+
+
+class ThresholdNotMet(HeitjeError):
+    """Raised when a Safe proposal is executed with fewer owner signatures than the Safe's threshold."""
+
+    status = 409
+    code = "threshold_not_met"
+
+    def __init__(self, have: int, need: int) -> None:
+        super().__init__(f"the proposal has {have} of the {need} owner signatures it needs", have=have, need=need)
+
+
+class ProposalClosed(HeitjeError):
+    """Raised when signing or executing a proposal that was executed, or whose Safe nonce was used."""
+
+    status = 409
+    code = "proposal_closed"
+
+    def __init__(self, proposal_id: str, why: str) -> None:
+        super().__init__(f"proposal {proposal_id} is closed: {why}", proposal_id=proposal_id)
+
+
+class KeyStillBusy(HeitjeError):
+    """Raised when a key being rotated out still has transactions in flight."""
+
+    status = 409
+    code = "key_still_busy"
+
+    def __init__(self, address: str, in_flight: int) -> None:
+        super().__init__(
+            f"{address} still has {in_flight} transaction(s) in flight, or a sender still runs with it: stop that "
+            "sender, and run the command again once they settle",
+            address=address,
+            in_flight=in_flight,
+        )

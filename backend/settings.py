@@ -99,6 +99,9 @@ ENV_NAMES = {
     # privacy (issue 13): retention of proof and sign-in records
     "RETENTION_DAYS": "retention_days",
     "RETENTION_SWEEP_SECONDS": "retention_sweep_seconds",
+    # -- coin operations (heitje coin ...)
+    "GAS_BALANCE_FLOOR_ETH": "gas_balance_floor_eth",
+    "SAFE_PROPOSALS_DIR": "safe_proposals_dir",
 }
 
 
@@ -161,6 +164,10 @@ class Settings(BaseModel):
     # claim's decision (or the sign-in); the retention worker sweeps at most this often.
     retention_days: int = Field(default=90, ge=1, le=3650)
     retention_sweep_seconds: float = Field(default=60.0, gt=0)
+    # -- coin operations: `heitje coin status` warns when the minter's or relayer's ETH is below the
+    # floor; Safe proposals (admin actions after the handover) wait for signatures in this directory.
+    gas_balance_floor_eth: Decimal = Field(default=Decimal("0.05"), ge=0)
+    safe_proposals_dir: Path = ROOT / ".heitje" / "safe-proposals"
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
 from backend.auth import routes as auth_routes
 from backend.chain.events import REDEEMED
+from backend.coin import cli as coin_cli
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
@@ -73,6 +74,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
     "privacy": privacy_cli.app,
+    "coin": coin_cli.app,
 }
 
 
