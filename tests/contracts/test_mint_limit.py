@@ -7,7 +7,6 @@ import brownie
 from brownie import chain
 from localcoin_helpers import DAY, DEFAULT_MINT_LIMIT, claim
 
-
 HOUR = 3_600
 
 
