@@ -158,15 +158,15 @@ def test_a_zero_period_reverts(coin, admin, custom_error):
         coin.setMintLimit(1_000, 0, {"from": admin})
 
 
-def test_a_limit_of_2_pow_64_minus_1_units_is_accepted(coin, admin):
-    coin.setMintLimit(2**64 - 1, DAY, {"from": admin})
+def test_a_limit_of_2_pow_56_minus_1_units_is_accepted(coin, admin):
+    coin.setMintLimit(2**56 - 1, DAY, {"from": admin})
 
-    assert coin.mintLimitRemaining() == 2**64 - 1
+    assert coin.mintLimitRemaining() == 2**56 - 1
 
 
-def test_a_limit_above_2_pow_64_minus_1_units_reverts(coin, admin, custom_error):
-    with brownie.reverts(custom_error("SafeCastOverflowedUintDowncast(uint8,uint256)", 64, 2**64)):
-        coin.setMintLimit(2**64, DAY, {"from": admin})
+def test_a_limit_above_2_pow_56_minus_1_units_reverts(coin, admin, custom_error):
+    with brownie.reverts(custom_error("SafeCastOverflowedUintDowncast(uint8,uint256)", 56, 2**56)):
+        coin.setMintLimit(2**56, DAY, {"from": admin})
 
 
 # -- the limit holds over any span of one period, not only within fixed windows ------------------------
