@@ -209,19 +209,23 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     /// @notice Limits minting to `amountPerPeriod` units in any `periodSeconds` consecutive seconds, not
     /// only within fixed windows: minting the limit just before a clock boundary and again just after
     /// reverts. DEFAULT_ADMIN_ROLE only.
-    /// @dev Guarantee: the units minted in any `periodSeconds` consecutive seconds never exceed
-    /// `amountPerPeriod`, the limit standing at the last mint among them.
+    /// @dev Guarantee: while the period stays the same, the units minted in any `periodSeconds`
+    /// consecutive seconds (of block time) never exceed `amountPerPeriod` as it stood at the last mint
+    /// among them.
     /// How: time is cut into slices of s = ceil(periodSeconds / 3) seconds (slice of t = t / s). A mint
     /// in slice j goes through only if it and all units minted in slices j-3 .. j stay within the
     /// limit. Take any span of `periodSeconds` seconds and its last mint, at time t in slice j: every
     /// mint of the span came after t - periodSeconds >= t - 3s, so in slice j-3 or later, and the
     /// check of that last mint counted them all.
-    /// The price of keeping four numbers instead of every mint's time: a unit stays counted until its
-    /// slice is three slices old, between one period and four thirds of one. So the whole limit minted
-    /// at once comes back within 4/3 of a period, and a steady flow can mint 3/4 of the limit per period.
+    /// The price of keeping four numbers instead of every mint's time: a unit counts until four slices
+    /// after its own begin, longer than one period and at most four slices (about 4/3 of a period). So
+    /// the whole limit minted at once comes back within about 4/3 of a period, and a steady flow can mint
+    /// about 3/4 of the limit per period.
     /// Changing the limit never hands out a fresh budget: with the same period every slice keeps its
-    /// units; with another period all units still counted move into the current slice (of the new
-    /// length), where they count for at least one new period. A limit below them leaves nothing to mint.
+    /// units; with another period all units the old slices still count move into the current slice (of
+    /// the new length), where they count for more than one new period (units the old period had already
+    /// let go of stay gone, so just after lengthening the period a span may hold those as well).
+    /// A limit below what is counted leaves nothing to mint until enough of it stops counting.
     /// Emits `MintLimitSet`. Reverts `LocalCoinZeroMintPeriod` for a zero period,
     /// `SafeCastOverflowedUintDowncast` above 2**56 - 1 units (each slice's count has 56 bits).
     function setMintLimit(uint256 amountPerPeriod, uint64 periodSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {

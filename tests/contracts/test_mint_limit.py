@@ -1,7 +1,7 @@
 """The mint limit: a stolen minter key can mint at most the limit in any span of one period.
 
 The contract counts each mint in a slice of a third of the period (rounded up) and checks the current
-slice with the three before it, so a mint counts for at least one period and at most four thirds of one."""
+slice with the three before it, so a mint counts for more than one period and about four thirds of one at most."""
 
 import brownie
 from brownie import chain
