@@ -34,7 +34,7 @@ Order of a tick: (1) progress live transactions: receipts, confirmations, settle
 stored but unsent one; replace a stuck one (`settings.stuck_tx_seconds`) with fees raised by 12.5%
 (the node needs 10%); (2) collect new jobs from each source in order, estimate gas, allocate a
 nonce, sign, store the row and attach the refs in one commit, then broadcast. See
-`backend.chain.nonces` for the ledger and the lock.
+`backend.chain.ledger` for the ledger and the lock.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from backend.chain.client import CONNECTION_ERRORS, chain_call, connect
-from backend.chain.nonces import LIVE, ChainTx, SenderLock, next_nonce
+from backend.chain.ledger import LIVE, ChainTx, SenderLock, next_nonce
 from backend.db import transaction, utcnow
 from backend.errors import ChainUnavailable
 from backend.runtime import Runtime

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from backend.chain.client import chain_call, claim_id_bytes
-from backend.chain.nonces import LIVE, ChainTx
+from backend.chain.ledger import LIVE, ChainTx
 from backend.chain.sender import Job, Outcome
 from backend.db import utcnow
 from backend.rewards.models import Reward

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.chain.client import claim_id_bytes
-from backend.chain.nonces import ChainTx
+from backend.chain.ledger import ChainTx
 from backend.chain.sender import TxSender
 from backend.rewards.sender import make_worker
 from backend.settings import ROOT

@@ -6,7 +6,7 @@ from eth_account import Account
 from sqlalchemy import select
 
 from backend.chain.client import claim_id_bytes
-from backend.chain.nonces import ChainTx
+from backend.chain.ledger import ChainTx
 from backend.rewards.sender import make_worker
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
-from backend.chain.nonces import ChainTx, SenderLock
+from backend.chain.ledger import ChainTx, SenderLock
 from backend.rewards.sender import make_worker
 from backend.runtime import Runtime
 from tests.backend.claims.helpers import Loop, rewards_by_claim
