@@ -54,6 +54,8 @@ ENV_NAMES = {
     "CITY_BIC": "city_bic",
     "OPEN_DATA_SALT": "open_data_salt",
     "INDEXER_CHUNK_BLOCKS": "indexer_chunk_blocks",
+    # rewards: the time zone whose calendar year the yearly cap counts in
+    "CAP_TIMEZONE": "cap_timezone",
 }
 
 
@@ -97,6 +99,9 @@ class Settings(BaseModel):
     city_bic: str = "ABNANL2A"
     open_data_salt: str = "development-salt"
     indexer_chunk_blocks: int = Field(default=2000, ge=1)
+    # rewards: the yearly cap counts rewards by the calendar year of their approval in this time zone
+    # (backend.rewards.service.cap_year); a Dutch city's year runs on Amsterdam time.
+    cap_timezone: str = "Europe/Amsterdam"
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -110,6 +115,17 @@ class Settings(BaseModel):
     def _two_places(cls, value: Decimal) -> Decimal:
         if value <= 0 or value != value.quantize(Decimal("0.01")):
             raise ValueError("must be a positive amount with at most two decimals")
+        return value
+
+    @field_validator("cap_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:  # rewards
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Europe/Amsterdam") from exc
         return value
 
     @model_validator(mode="after")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from eth_account import Account
 from sqlalchemy import select
 
-from backend.chain.client import claim_id_bytes
 from backend.chain.ledger import ChainTx
 from backend.rewards.sender import make_worker
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
+from tests.backend.rewards.chain_helpers import onchain_id
 
 
 def _txs(runtime) -> list[ChainTx]:
@@ -23,7 +23,7 @@ def test_approved_reward_is_minted_and_confirmed(loop: Loop, runtime) -> None:
     assert reward.status == "confirmed"
     assert reward.tx_hash and reward.tx_hash.startswith("0x")
     assert runtime.chain.balance_of(citizen.address) == 1500
-    assert runtime.chain.is_rewarded(claim_id)
+    assert runtime.chain.is_rewarded(onchain_id(runtime, claim_id))
 
 
 def test_pending_rewards_go_out_in_batches_of_the_configured_size(loop: Loop, runtime) -> None:
@@ -59,7 +59,7 @@ def _pay_directly(runtime, w3, citizen, claim_id: int) -> str:
     from tests.backend.conftest import MINTER
 
     coin = runtime.chain.coin
-    tx = coin.functions.reward(citizen.address, 1500, claim_id_bytes(claim_id)).transact(
+    tx = coin.functions.reward(citizen.address, 1500, onchain_id(runtime, claim_id)).transact(
         {"from": MINTER.address}
     )
     w3.eth.wait_for_transaction_receipt(tx)
