@@ -20,6 +20,7 @@ from backend.chain import anvil
 from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
 from backend.chain.deployment import Deployment, load_deployment
+from backend.rewards.cli import refuse_if_database_behind_chain
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings, SettingsError
 from backend.workers import load_workers, run_loop, start_threads
@@ -34,6 +35,7 @@ SUBCOMMANDS = {
     "operator": "backend.accounts.cli",
     "merchant": "backend.merchants.cli",
     "payouts": "backend.payouts.cli",
+    "rewards": "backend.rewards.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:
@@ -145,6 +147,7 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
         _retire_stale_local_database(settings)
     runtime = Runtime(settings=settings, deployment=deployment)
     migrate.upgrade(runtime.engine)
+    refuse_if_database_behind_chain(runtime)
     stop = threading.Event()
     threads = [] if no_workers else start_threads(load_workers(runtime), stop, settings.worker_poll_seconds)
 
@@ -180,6 +183,7 @@ def worker() -> None:
     """Run the background workers alone (the reward sender, the indexer), without the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runtime = cli_runtime()
+    refuse_if_database_behind_chain(runtime)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workers = load_workers(runtime)

@@ -27,6 +27,7 @@ class ClaimIds:
 
     prefix: int
     first_prefixed_claim: int = 0  # claims below it kept their bare number (paid before prefixes)
+    lost_claims_through: int = 0  # see Installation.lost_claims_through
 
     def _prefix_for(self, claim_number: int) -> int:
         return self.prefix if claim_number >= self.first_prefixed_claim else 0
@@ -55,7 +56,11 @@ def read_claim_ids(session: Session) -> ClaimIds | None:
     row = session.get(Installation, INSTALLATION_ROW)
     if row is None:
         return None
-    return ClaimIds(prefix=int(row.claim_prefix, 16), first_prefixed_claim=row.first_prefixed_claim)
+    return ClaimIds(
+        prefix=int(row.claim_prefix, 16),
+        first_prefixed_claim=row.first_prefixed_claim,
+        lost_claims_through=row.lost_claims_through,
+    )
 
 
 def claim_ids(session: Session) -> ClaimIds:
@@ -66,7 +71,14 @@ def claim_ids(session: Session) -> ClaimIds:
         return found
     try:
         with session.begin_nested():
-            session.add(Installation(id=INSTALLATION_ROW, claim_prefix=f"{_new_prefix():032x}", first_prefixed_claim=0))
+            session.add(
+                Installation(
+                    id=INSTALLATION_ROW,
+                    claim_prefix=f"{_new_prefix():032x}",
+                    first_prefixed_claim=0,
+                    lost_claims_through=0,
+                )
+            )
     except IntegrityError:
         pass  # another process made it first: use theirs
     found = read_claim_ids(session)

@@ -52,4 +52,7 @@ class Installation(Base):
     claim_prefix: Mapped[str] = mapped_column(String(32))  # 128 bits, hex
     # Claims numbered below this were paid with bare numbers (before prefixes existed) and keep them.
     first_prefixed_claim: Mapped[int] = mapped_column(Integer, default=0)
+    # `heitje rewards skip-claims N` after a restore without a newer backup: claims up to N that the
+    # chain paid and the database lost are known losses, no longer a reason to refuse to start.
+    lost_claims_through: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

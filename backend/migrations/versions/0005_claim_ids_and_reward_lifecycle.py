@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("claim_prefix", sa.String(32), nullable=False),
         sa.Column("first_prefixed_claim", sa.Integer(), nullable=False),
+        sa.Column("lost_claims_through", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     # Claims that exist already may have been paid under their bare number: they keep it; every
@@ -36,6 +37,7 @@ def upgrade() -> None:
                 "id": 1,
                 "claim_prefix": f"{secrets.randbits(127) | (1 << 127):032x}",
                 "first_prefixed_claim": (highest or 0) + 1 if highest else 0,
+                "lost_claims_through": 0,
                 "created_at": utcnow(),
             }
         ],
