@@ -24,7 +24,8 @@ A source is a class built with the Runtime (`Source(runtime)`) that satisfies `T
   with "topics"), or None when the transaction was displaced.
 - `reconcile(session)`: called once when the sender starts, after the sender has settled what it
   could from its own `chain_txs` rows: compare the source's waiting refs with the chain (e.g.
-  `isRewarded`) so nothing is done twice and nothing is forgotten.
+  the `Rewarded` events already paid for the claims it waits to pay) so nothing is done twice and
+  nothing is forgotten.
 
 Every method runs inside a database transaction the sender opens and commits; sources only read
 and write their own tables through the given session and ask `runtime.chain` plain questions.
@@ -54,6 +55,7 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
+from backend.chain.artifacts import coin_abi
 from backend.chain.client import CONNECTION_ERRORS, chain_call, connect
 from backend.chain.ledger import LIVE, ChainTx, SenderLock, next_nonce
 from backend.db import transaction, utcnow
@@ -128,13 +130,13 @@ def load_sources(runtime: Runtime, specs: tuple[str, ...] = SOURCES) -> list[TxS
     return sources
 
 
-def revert_reason(exc: Exception, coin: Any) -> str:
+def revert_reason(exc: Exception, abi: list[dict[str, Any]]) -> str:
     """A readable reason for a revert: the custom error's name (decoded with the coin's ABI), or the
     message."""
     data = getattr(exc, "data", None) or (exc.args[0] if exc.args else "")
     if isinstance(exc, ContractCustomError) and isinstance(data, str) and data.startswith("0x"):
         selector = data[:10]
-        for item in coin.abi:
+        for item in abi:
             if item.get("type") == "error":
                 signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
                 if Web3.keccak(text=signature)[:4].hex().removeprefix("0x") == selector[2:]:
@@ -142,7 +144,7 @@ def revert_reason(exc: Exception, coin: Any) -> str:
     return str(getattr(exc, "message", None) or exc)[:500]
 
 
-def rpc_error_reason(error: Any, coin: Any) -> str:
+def rpc_error_reason(error: Any, abi: list[dict[str, Any]]) -> str:
     """A readable reason from a JSON-RPC error object: the coin's custom error name when its data
     carries one, else the node's message."""
     if not isinstance(error, dict):
@@ -151,7 +153,7 @@ def rpc_error_reason(error: Any, coin: Any) -> str:
     if isinstance(data, dict):
         data = data.get("data")
     if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        for item in coin.abi:
+        for item in abi:
             if item.get("type") == "error":
                 signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
                 if Web3.keccak(text=signature)[:4].hex().removeprefix("0x") == data[2:10]:
@@ -167,6 +169,7 @@ class TxSender:
         self.name = name
         self.account = Account.from_key(key)
         self.address: ChecksumAddress = self.account.address
+        self.coin_address: ChecksumAddress = Web3.to_checksum_address(runtime.deployment.address)
         self.sources = {source.kind: source for source in sources}
         self.lock = SenderLock(runtime.engine, self.address)
         self._started_on: int | None = None  # the lock's `acquisitions` when this sender last started
@@ -181,7 +184,7 @@ class TxSender:
                 pass
         self._functions: dict[str, ABIFunction] = {
             item["name"]: item
-            for item in (cast(ABIFunction, e) for e in runtime.chain.coin.abi if e.get("type") == "function")
+            for item in (cast(ABIFunction, e) for e in coin_abi() if e.get("type") == "function")
         }
 
     # --- the worker protocol ---------------------------------------------------------------------
@@ -326,7 +329,7 @@ class TxSender:
                 block_identifier=max(block - 1, 0),
             )
         except (ContractCustomError, ContractLogicError) as exc:
-            return revert_reason(exc, self.runtime.chain.coin)
+            return revert_reason(exc, coin_abi())
         except CONNECTION_ERRORS as exc:
             raise ChainUnavailable(type(exc).__name__) from exc
         except Exception as exc:  # noqa: BLE001 - the reason is informative only
@@ -427,7 +430,7 @@ class TxSender:
         chain_count = self._chain_count()
         stored: list[tuple[int, str]] = []
         more = False
-        coin = self.runtime.chain.coin
+        coin = self.coin_address
         with transaction(self.runtime.sessions) as session:
             for source in self.sources.values():
                 if room <= 0:
@@ -435,11 +438,11 @@ class TxSender:
                 jobs = source.collect(session, room)
                 more = more or len(jobs) == room
                 calldatas = [self.encode(job.function, job.args) for job in jobs]
-                estimate = {"from": self.address, "to": coin.address}
+                estimate = {"from": self.address, "to": coin}
                 estimates = self._batch([("eth_estimateGas", [{**estimate, "data": c}]) for c in calldatas])
                 for job, calldata, (gas, error) in zip(jobs, calldatas, estimates, strict=True):
                     if error or gas is None:
-                        reason = rpc_error_reason(error, coin)
+                        reason = rpc_error_reason(error, coin_abi())
                         log.warning("%s: %s %s would revert: %s", self.name, source.kind, job.function,
                                     reason)
                         source.release(session, job.refs, reason)
@@ -464,7 +467,7 @@ class TxSender:
             kind=source.kind,
             function=job.function,
             refs=json.dumps(job.refs),
-            to_address=self.runtime.chain.coin.address,
+            to_address=self.coin_address,
             calldata=calldata,
             gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN + 10_000,
             status="pending",
