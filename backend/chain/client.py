@@ -132,6 +132,12 @@ class Chain:
         """Units the coin lets the minter mint in the current window (`mintLimitRemaining`)."""
         return int(self.coin.functions.mintLimitRemaining().call())
 
+    @chain_call
+    def mint_limit(self) -> tuple[int, int]:
+        """The coin's mint budget: (units per window, window length in seconds) (`mintLimit`)."""
+        per_window, seconds = self.coin.functions.mintLimit().call()
+        return int(per_window), int(seconds)
+
     def _rewarded_logs(self, topics: list[Any], from_block: int, to_block: int | str) -> list[RewardPaid]:
         logs = self.w3.eth.get_logs(
             {

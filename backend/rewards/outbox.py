@@ -57,15 +57,25 @@ class RewardSource:
             return []
         ids = claim_ids(session)
         budget = self.runtime.chain.mint_limit_remaining() - self._unmined_units(session)
-        fitting = []
+        fitting, waiting = [], []
         for reward in rows:
             if reward.amount_units <= budget:
                 fitting.append(reward)
                 budget -= reward.amount_units
-            elif reward.error != WAITING_FOR_MINT_LIMIT:
-                reward.error = WAITING_FOR_MINT_LIMIT
-        if len(fitting) < len(rows):
-            log.info("%d rewards wait for the mint limit window", len(rows) - len(fitting))
+            else:
+                waiting.append(reward)
+        if waiting:
+            per_window = self.runtime.chain.mint_limit()[0]
+            for reward in waiting:
+                reason = WAITING_FOR_MINT_LIMIT
+                if reward.amount_units > per_window:
+                    reason = (
+                        f"waiting for a higher mint limit: {format_amount(reward.amount_units)} is more than "
+                        f"the coin mints in a whole window ({format_amount(per_window)})"
+                    )
+                if reward.error != reason:
+                    reward.error = reason
+            log.info("%d rewards wait for the mint limit", len(waiting))
         return [
             Job(
                 function="rewardBatch",
