@@ -47,8 +47,8 @@ class RewardSource:
         the mint budget left in this window: a reward that does not fit waits (with a reason) and the
         ones after it that fit still go."""
         size = self.runtime.settings.reward_batch_size
-        rows = session.scalars(
-            select(Reward)
+        rows = session.execute(
+            select(Reward.claim_id, Reward.citizen, Reward.amount_units, Reward.error)
             .where(Reward.status == "pending", Reward.chain_tx_id.is_(None))
             .order_by(Reward.claim_id)
             .limit(limit * size)
@@ -65,17 +65,7 @@ class RewardSource:
             else:
                 waiting.append(reward)
         if waiting:
-            per_window = self.runtime.chain.mint_limit()[0]
-            for reward in waiting:
-                reason = WAITING_FOR_MINT_LIMIT
-                if reward.amount_units > per_window:
-                    reason = (
-                        f"waiting for a higher mint limit: {format_amount(reward.amount_units)} is more than "
-                        f"the coin mints in a whole window ({format_amount(per_window)})"
-                    )
-                if reward.error != reason:
-                    reward.error = reason
-            log.info("%d rewards wait for the mint limit", len(waiting))
+            self._note_waiting(session, waiting)
         return [
             Job(
                 function="rewardBatch",
@@ -88,6 +78,25 @@ class RewardSource:
             )
             for chunk in (fitting[start : start + size] for start in range(0, len(fitting), size))
         ]
+
+    def _note_waiting(self, session: Session, waiting: list[Any]) -> None:
+        """Gives each reward that does not fit the mint budget the reason it waits (operators see it)."""
+        per_window = self.runtime.chain.mint_limit()[0]
+        reasons: dict[str, list[int]] = {}
+        for reward in waiting:
+            reason = WAITING_FOR_MINT_LIMIT
+            if reward.amount_units > per_window:
+                reason = (
+                    f"waiting for a higher mint limit: {format_amount(reward.amount_units)} is more than "
+                    f"the coin mints in a whole window ({format_amount(per_window)})"
+                )
+            if reward.error != reason:
+                reasons.setdefault(reason, []).append(reward.claim_id)
+        for reason, claim_numbers in reasons.items():
+            session.execute(
+                update(Reward).where(Reward.claim_id.in_(claim_numbers)).values(error=reason, updated_at=utcnow())
+            )
+            log.info("%d rewards now %s", len(claim_numbers), reason)
 
     @staticmethod
     def _unmined_units(session: Session) -> int:
