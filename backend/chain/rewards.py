@@ -36,11 +36,19 @@ class RewardPaid:
     """One `Rewarded` event: the on-chain claim id (an int), who it paid, how many units, where."""
 
     claim_id: int
-    citizen: str  # checksummed
+    citizen: str  # lower-case 0x-hex (checksumming costs a keccak each: a batch has 100 of them)
     units: int
     tx_hash: str
     block_number: int
     log_index: int
+
+    @property
+    def citizen_checksummed(self) -> str:
+        return to_checksum_address(self.citizen)
+
+    def pays(self, citizen: str, units: int) -> bool:
+        """Whether this event paid `citizen` (any letter case) exactly `units`."""
+        return self.citizen == citizen.lower() and self.units == units
 
 
 def _hex(value: Any) -> str:
@@ -68,7 +76,7 @@ def decode_rewarded(logs: Iterable[Mapping[str, Any]], coin_address: str) -> lis
         paid.append(
             RewardPaid(
                 claim_id=int(topics[1], 16),
-                citizen=to_checksum_address("0x" + topics[2][-40:]),
+                citizen="0x" + topics[2][-40:].lower(),
                 units=int(_hex(entry["data"]), 16),
                 tx_hash=_hex(entry["transactionHash"]),
                 block_number=_int(entry["blockNumber"]),

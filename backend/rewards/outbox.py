@@ -126,18 +126,10 @@ class RewardSource:
     # --- settling: only a matching Rewarded event confirms ----------------------------------------
 
     def settle(self, session: Session, refs: list[Any], outcome: Outcome) -> None:
-        rows = session.scalars(select(Reward).where(Reward.claim_id.in_(refs))).all()
         if outcome.status == "confirmed":
-            ids = claim_ids(session)
-            chain = self.runtime.chain
-            events = {e.claim_id: e for e in chain.rewards_in(outcome.receipt or {})}
-            # Claims the batch skipped were paid before, by another transaction: find that one.
-            earlier = [ids.onchain_int(r.claim_id) for r in rows if ids.onchain_int(r.claim_id) not in events]
-            for event in chain.rewards_paid(earlier) if earlier else []:
-                events.setdefault(event.claim_id, event)
-            for reward in rows:
-                self._judge(reward, events.get(ids.onchain_int(reward.claim_id)), ids)
+            self._settle_confirmed(session, refs, outcome)
             return
+        rows = session.scalars(select(Reward).where(Reward.claim_id.in_(refs))).all()
         for reward in rows:
             reward.attempts += 1
             reward.error = outcome.error
@@ -150,26 +142,61 @@ class RewardSource:
             sum(1 for r in rows if r.status == "pending"),
         )
 
+    def _settle_confirmed(self, session: Session, refs: list[Any], outcome: Outcome) -> None:
+        """Judges each reward of a mined batch by the Rewarded event for its claim id: the batch's own
+        (one UPDATE for all that match, the common case) or an earlier one for claims it skipped."""
+        ids = claim_ids(session)
+        chain = self.runtime.chain
+        events = {e.claim_id: e for e in chain.rewards_in(outcome.receipt or {})}
+        rows = session.execute(
+            select(Reward.claim_id, Reward.citizen, Reward.amount_units).where(Reward.claim_id.in_(refs))
+        ).all()
+        matched, others = [], []
+        for row in rows:
+            event = events.get(ids.onchain_int(row.claim_id))
+            if event is not None and event.pays(row.citizen, row.amount_units):
+                matched.append(row.claim_id)
+            else:
+                others.append(row.claim_id)
+        if matched:
+            now = utcnow()
+            session.execute(
+                update(Reward)
+                .where(Reward.claim_id.in_(matched))
+                .values(
+                    status="confirmed", tx_hash=outcome.tx_hash, error=None, confirmed_at=now, updated_at=now,
+                    paid_citizen=None, paid_units=None,
+                )
+            )
+        if not others:
+            return
+        # Claims the batch skipped were paid before, by another transaction: find that one.
+        missing = [ids.onchain_int(n) for n in others if ids.onchain_int(n) not in events]
+        for event in chain.rewards_paid(missing) if missing else []:
+            events.setdefault(event.claim_id, event)
+        for reward in session.scalars(select(Reward).where(Reward.claim_id.in_(others))).all():
+            self._judge(reward, events.get(ids.onchain_int(reward.claim_id)), ids)
+
     def _judge(self, reward: Reward, event: RewardPaid | None, ids: ClaimIds) -> None:
         """Confirms the reward when `event` pays its citizen its amount, flags it when the event pays
         anyone or anything else, and puts it back in the outbox when the chain shows no payment."""
         now = utcnow()
-        reward.chain_tx_id = None
         reward.updated_at = now
         if event is None:
             reward.status, reward.error = "pending", "the chain shows no Rewarded event for this claim yet"
+            reward.chain_tx_id = None
             log.warning("reward for claim %d: no Rewarded event found; back in the outbox", reward.claim_id)
             return
         reward.tx_hash = event.tx_hash
-        if event.citizen.lower() == reward.citizen.lower() and event.units == reward.amount_units:
+        if event.pays(reward.citizen, reward.amount_units):
             reward.status, reward.error, reward.confirmed_at = "confirmed", None, now
             reward.paid_citizen = reward.paid_units = None
             return
         reward.status = "flagged"
-        reward.paid_citizen = event.citizen
+        reward.paid_citizen = event.citizen_checksummed
         reward.paid_units = event.units if event.units <= MAX_STORED_UNITS else None
         reward.error = (
-            f"claim id 0x{ids.onchain(reward.claim_id).hex()} was paid on chain to {event.citizen} "
+            f"claim id 0x{ids.onchain(reward.claim_id).hex()} was paid on chain to {event.citizen_checksummed} "
             f"({format_amount(event.units)}) in {event.tx_hash}, not to {reward.citizen} "
             f"({format_amount(reward.amount_units)}): the database and the chain disagree (restored from "
             "an older backup, or a misused minter key); this citizen has not been paid"
@@ -178,16 +205,22 @@ class RewardSource:
 
     def reconcile(self, session: Session) -> None:
         """On start: rewards marked sent without a live transaction go back to pending; every pending
-        reward whose claim id the chain already paid (`confirmations` deep) is judged by that payment:
-        confirmed when it paid this citizen this amount, flagged otherwise; never paid again."""
+        reward that was sent before and whose claim id the chain already paid (`confirmations` deep)
+        is judged by that payment: confirmed when it paid this citizen this amount, flagged
+        otherwise; never paid again."""
         live = select(ChainTx.id).where(ChainTx.status.in_(LIVE))
         session.execute(
             update(Reward)
             .where(Reward.status == "sent", Reward.chain_tx_id.is_(None) | Reward.chain_tx_id.not_in(live))
             .values(status="pending", chain_tx_id=None)
         )
+        # Only rewards that were in a transaction before can have been paid by us; one the chain paid
+        # although we never sent it (a restored database, a misused key) is still safe: rewardBatch
+        # skips it, and settle judges it by the event that paid it.
         pending = session.scalars(
-            select(Reward).where(Reward.status == "pending", Reward.chain_tx_id.is_(None))
+            select(Reward).where(
+                Reward.status == "pending", Reward.chain_tx_id.is_(None), Reward.tx_hash.is_not(None)
+            )
         ).all()
         if not pending:
             return

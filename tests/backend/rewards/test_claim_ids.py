@@ -16,7 +16,7 @@ def test_paid_claim_id_is_the_installation_prefix_above_the_claim_number(loop: L
     run_sender(runtime, until_confirmed=1)
     with transaction(runtime.sessions) as session:
         prefix = claim_ids(session).prefix
-    [paid] = [e for e in runtime.chain.rewards_with_prefix(prefix) if e.citizen == citizen.address]
+    [paid] = [e for e in runtime.chain.rewards_with_prefix(prefix) if e.citizen == citizen.address.lower()]
     assert paid.claim_id >> 128 == prefix
     assert paid.claim_id & (2**128 - 1) == claim_id
 

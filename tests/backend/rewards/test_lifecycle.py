@@ -50,19 +50,6 @@ def test_flagged_reward_is_never_sent_again(loop: Loop, runtime) -> None:
     assert tx_hashes(runtime) == sent
 
 
-def test_sender_start_flags_a_waiting_reward_the_chain_paid_to_someone_else_without_sending(
-    loop: Loop, runtime
-) -> None:
-    first, paid = loop.approved_claim()
-    run_sender(runtime, until_confirmed=1)
-    restore_backup_taken_before(runtime, first)
-    again, _ = loop.approved_claim(reward="12.00")
-    tick_until(runtime, settled, max_ticks=1)
-    reward = rewards_by_claim(runtime)[again]
-    assert (reward.status, reward.paid_citizen) == ("flagged", paid.address)
-    assert tx_hashes(runtime) == []
-
-
 def test_reward_paid_to_its_citizen_for_another_amount_is_flagged(loop: Loop, runtime, w3) -> None:
     from tests.backend.conftest import MINTER
     from tests.backend.rewards.chain_helpers import onchain_id
