@@ -117,12 +117,16 @@ class Chain:
         return paid
 
     @chain_call
-    def rewards_with_prefix(self, prefix: int, *, chunk_blocks: int = 10_000) -> list[RewardPaid]:
-        """Every `Rewarded` event (since the deployment) whose claim id has `prefix` in its high 128
-        bits. Topics cannot match a prefix, so every Rewarded log is read in block chunks and filtered."""
-        head = int(self.w3.eth.block_number)
+    def rewards_with_prefix(
+        self, prefix: int, *, from_block: int | None = None, to_block: int | None = None, chunk_blocks: int = 10_000
+    ) -> list[RewardPaid]:
+        """Every `Rewarded` event in blocks from_block..to_block (default: the deployment's to the
+        latest) whose claim id has `prefix` in its high 128 bits. Topics cannot match a prefix, so
+        every Rewarded log is read in block chunks and filtered."""
+        head = int(self.w3.eth.block_number) if to_block is None else to_block
+        first = self.deployment.block if from_block is None else max(from_block, self.deployment.block)
         found: list[RewardPaid] = []
-        for start in range(self.deployment.block, head + 1, chunk_blocks):
+        for start in range(first, head + 1, chunk_blocks):
             end = min(head, start + chunk_blocks - 1)
             found += [p for p in self._rewarded_logs([REWARDED_TOPIC], start, end) if p.claim_id >> 128 == prefix]
         return found

@@ -77,6 +77,7 @@ def claim_ids(session: Session) -> ClaimIds:
                     claim_prefix=f"{_new_prefix():032x}",
                     first_prefixed_claim=0,
                     lost_claims_through=0,
+                    checked_through_block=0,
                 )
             )
     except IntegrityError:

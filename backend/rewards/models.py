@@ -55,4 +55,7 @@ class Installation(Base):
     # `heitje rewards skip-claims N` after a restore without a newer backup: claims up to N that the
     # chain paid and the database lost are known losses, no longer a reason to refuse to start.
     lost_claims_through: Mapped[int] = mapped_column(Integer, default=0)
+    # The start-up check found every reward of this prefix up to this block known; the next start
+    # reads only the blocks after it. A restored backup restores an older value, so it reads again.
+    checked_through_block: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,25 +21,33 @@ from backend.runtime import Runtime
 
 log = logging.getLogger("heitje.rewards")
 
+REORG_MARGIN = 64  # blocks re-read at every start: deeper than any reorganisation we expect
+
 
 def check_database_not_behind_chain(runtime: Runtime) -> None:
     """Raises DatabaseBehindChain when the chain holds a `Rewarded` event for a claim id under this
     installation's prefix whose claim has no reward in the database. Rewards of other installations
-    (other prefixes) on the same coin are not ours and are ignored."""
+    (other prefixes) on the same coin are not ours and are ignored. Blocks a previous start found
+    in order are not read again (`Installation.checked_through_block`), except the last
+    REORG_MARGIN, which a reorganisation may still change."""
+    chain = runtime.chain
     with transaction(runtime.sessions) as session:
         ids = claim_ids(session)
+        row = session.get(Installation, INSTALLATION_ROW)
+        assert row is not None
+        head = chain.latest_block()
         paid = {
             number
-            for event in runtime.chain.rewards_with_prefix(ids.prefix)
+            for event in chain.rewards_with_prefix(ids.prefix, from_block=row.checked_through_block + 1, to_block=head)
             if (number := ids.number_of(event.claim_id)) is not None
         }
-        if not paid:
-            return
         known = set(session.scalars(select(Reward.claim_id).where(Reward.claim_id.in_(sorted(paid)))))
         unknown = sorted(n for n in paid - known if n > ids.lost_claims_through)
         if unknown:
             highest = session.scalar(select(func.max(Claim.id))) or 0
             raise DatabaseBehindChain(unknown, int(highest))
+        settled = head - max(REORG_MARGIN, runtime.settings.confirmations)
+        row.checked_through_block = max(row.checked_through_block, settled)
 
 
 def skip_claim_numbers_past(runtime: Runtime, number: int) -> None:

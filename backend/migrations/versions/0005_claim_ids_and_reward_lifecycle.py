@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("claim_prefix", sa.String(32), nullable=False),
         sa.Column("first_prefixed_claim", sa.Integer(), nullable=False),
         sa.Column("lost_claims_through", sa.Integer(), nullable=False),
+        sa.Column("checked_through_block", sa.BigInteger(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     # Claims that exist already may have been paid under their bare number: they keep it; every
@@ -38,6 +39,7 @@ def upgrade() -> None:
                 "claim_prefix": f"{secrets.randbits(127) | (1 << 127):032x}",
                 "first_prefixed_claim": (highest or 0) + 1 if highest else 0,
                 "lost_claims_through": 0,
+                "checked_through_block": 0,
                 "created_at": utcnow(),
             }
         ],

@@ -23,7 +23,8 @@ def restore_backup_taken_before(runtime: Runtime, claim_id: int) -> None:
     starts again at `claim_id`. The chain keeps everything it saw."""
     with transaction(runtime.sessions) as session:
         session.execute(delete(Reward).where(Reward.claim_id >= claim_id))
-        session.execute(delete(ChainTx))
+        kept = select(Reward.chain_tx_id).where(Reward.chain_tx_id.is_not(None))
+        session.execute(delete(ChainTx).where(ChainTx.id.not_in(kept)))
         session.execute(delete(Claim).where(Claim.id >= claim_id))
         if session.get_bind().dialect.name == "postgresql":
             session.execute(

@@ -78,3 +78,17 @@ def test_worker_command_refuses_to_start_behind_the_chain(loop: Loop, runtime) -
     )
     assert done.returncode == 2
     assert "behind the chain" in done.stderr
+
+
+def test_a_start_reads_only_new_blocks_yet_still_finds_rewards_paid_since_the_last_start(
+    loop: Loop, runtime, w3
+) -> None:
+    loop.approved_claim()
+    run_sender(runtime, until_confirmed=1)
+    w3.provider.make_request("anvil_mine", [hex(100)])
+    check_database_not_behind_chain(runtime)  # remembers that everything up to here is known
+    first, _ = loop.approved_claim()
+    run_sender(runtime, until_confirmed=2)
+    restore_backup_taken_before(runtime, first)
+    with pytest.raises(DatabaseBehindChain):
+        check_database_not_behind_chain(runtime)
