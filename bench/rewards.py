@@ -119,9 +119,9 @@ def run() -> dict[str, Any]:
     from backend.chain import anvil
     from backend.chain.client import connect
     from backend.chain.deploy import deploy_coin
-    from backend.rewards.sender import make_worker
     from backend.runtime import Runtime
     from backend.settings import ANVIL_TEST_KEYS, Settings
+    from backend.wiring import make_sender
     from tests.backend.conftest import DEPLOYER, MINTER
 
     port = anvil.free_port()
@@ -166,7 +166,7 @@ def run() -> dict[str, Any]:
                 assert response.status_code == 200, response.text
             approved = time.perf_counter()
 
-        worker = make_worker(runtime)
+        worker = make_sender(runtime)
         profiler = None
         if os.environ.get("BENCH_PROFILE"):
             import cProfile

@@ -1,9 +1,8 @@
 """The persistent transaction sender: the one way the backend's minter key writes to the chain.
 
 Domains do not send transactions themselves. They expose a *source* of work and the sender turns
-it into transactions, one key, one nonce sequence, one lock:
-
-    SOURCES = ("backend.rewards.outbox:RewardSource", "backend.merchants.chain_jobs:MerchantSource")
+it into transactions, one key, one nonce sequence, one lock. The sources are handed to the sender
+by the wiring (`backend.wiring.SENDER_SOURCES`, served in that order); this module imports no domain.
 
 A source is a class built with the Runtime (`Source(runtime)`) that satisfies `TxSource`:
 
@@ -29,7 +28,6 @@ A source is a class built with the Runtime (`Source(runtime)`) that satisfies `T
 
 Every method runs inside a database transaction the sender opens and commits; sources only read
 and write their own tables through the given session and ask `runtime.chain` plain questions.
-A source module that does not exist (yet) is skipped with a warning.
 
 Order of a tick: (1) progress live transactions: receipts, confirmations, settle; re-broadcast a
 stored but unsent one; replace a stuck one (`settings.stuck_tx_seconds`) with fees raised by 12.5%
@@ -40,9 +38,9 @@ nonce, sign, store the row and attach the refs in one commit, then broadcast. Se
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, Protocol, cast
@@ -50,25 +48,21 @@ from typing import Any, Literal, Protocol, cast
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_typing import ABIFunction, ChecksumAddress
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from backend.chain.artifacts import coin_abi
-from backend.chain.client import CONNECTION_ERRORS, chain_call, connect
+from backend.chain.client import CONNECTION_ERRORS, Chain, chain_call, connect
+from backend.chain.deployment import Deployment
 from backend.chain.ledger import LIVE, ChainTx, SenderLock, next_nonce
 from backend.db import transaction, utcnow
 from backend.errors import ChainUnavailable
-from backend.runtime import Runtime
+from backend.settings import Settings
 
 log = logging.getLogger("heitje.sender")
 
-# Every source of transactions for the sender's key, in the order they are served.
-SOURCES: tuple[str, ...] = (
-    "backend.rewards.outbox:RewardSource",
-    "backend.merchants.chain_jobs:MerchantSource",
-)
 MAX_IN_FLIGHT = 64  # live transactions per key; a node keeps far more queued per sender
 FEE_BUMP_NUM, FEE_BUMP_DEN = 9, 8  # replacement fees x 1.125 (nodes need at least +10%)
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5
@@ -114,20 +108,24 @@ class TxSource(Protocol):
     def reconcile(self, session: Session) -> None: ...
 
 
-def load_sources(runtime: Runtime, specs: tuple[str, ...] = SOURCES) -> list[TxSource]:
-    """Builds every source whose module exists; a missing module is skipped with a warning."""
-    sources: list[TxSource] = []
-    for spec in specs:
-        module_name, class_name = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                log.warning("transaction source %s is not available (module missing)", spec)
-                continue
-            raise
-        sources.append(getattr(module, class_name)(runtime))
-    return sources
+class SenderRuntime(Protocol):
+    """What the sender needs of the process (backend.runtime.Runtime has it; the sender does not
+    import it, so the chain package stays below the runtime)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def deployment(self) -> Deployment: ...
+
+    @property
+    def chain(self) -> Chain: ...
 
 
 def revert_reason(exc: Exception, abi: list[dict[str, Any]]) -> str:
@@ -164,7 +162,9 @@ def rpc_error_reason(error: Any, abi: list[dict[str, Any]]) -> str:
 class TxSender:
     """Sends every source's jobs from one key. A worker (`name`, `tick`, `close`) for backend.workers."""
 
-    def __init__(self, runtime: Runtime, key: str, sources: list[TxSource], name: str = "tx-sender") -> None:
+    def __init__(
+        self, runtime: SenderRuntime, key: str, sources: Sequence[TxSource], name: str = "tx-sender"
+    ) -> None:
         self.runtime = runtime
         self.name = name
         self.account = Account.from_key(key)

@@ -19,7 +19,7 @@ def list_(
     task: Annotated[int | None, typer.Option(help="Only this task's claims")] = None,
 ) -> None:
     """List claims, newest first."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     if status is not None and status not in ("claimed", "submitted", "approved", "rejected"):
         raise typer.BadParameter(
@@ -41,7 +41,7 @@ def list_(
 @app.command("approve")
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:
@@ -56,7 +56,7 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 @app.command("reject")
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -18,7 +18,7 @@ app = typer.Typer(help="Rewards: flagged payments and recovery after a database 
 @app.command("flagged")
 def flagged() -> None:
     """List rewards the chain paid to another citizen or amount (never confirmed), with the evidence."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     with runtime.sessions() as session:
@@ -39,7 +39,7 @@ def skip_claims(
 ) -> None:
     """After restoring an older database with no newer backup: number new claims after PAST, so none
     reuses a claim id the chain already paid."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
     from backend.rewards.startup import skip_claim_numbers_past
 
     if past < 1:

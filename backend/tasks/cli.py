@@ -29,7 +29,7 @@ def create(
     longitude: Annotated[float | None, typer.Option()] = None,
 ) -> None:
     """Post a task (as the deployment's admin)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     try:
         # `reward` is the typed text ("15.00"): validation parses it into units.
@@ -66,7 +66,7 @@ def list_(
     status: Annotated[str | None, typer.Option(help="open, full or closed")] = None,
 ) -> None:
     """List tasks, newest first."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
@@ -81,7 +81,7 @@ def list_(
 @app.command("close")
 def close(task_id: Annotated[int, typer.Argument()]) -> None:
     """Close a task for new claims."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -11,8 +11,8 @@ from backend.chain.ledger import ChainTx
 from backend.claims.models import Claim
 from backend.db import transaction
 from backend.rewards.models import Reward
-from backend.rewards.sender import make_worker
 from backend.runtime import Runtime
+from backend.wiring import make_sender
 from tests.backend.claims.helpers import rewards_by_claim
 from tests.backend.conftest import DEPLOYER
 
@@ -50,7 +50,7 @@ def set_mint_budget(runtime: Runtime, w3, remaining_units: int) -> None:
 
 def tick_until(runtime: Runtime, done, *, max_ticks: int = 60) -> None:
     """Ticks a fresh sender until `done(rewards_by_claim)` holds."""
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
     try:
         for _ in range(max_ticks):
             worker.tick()

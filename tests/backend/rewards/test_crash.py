@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from backend.chain.ledger import ChainTx
 from backend.chain.sender import TxSender
-from backend.rewards.sender import make_worker
 from backend.settings import ROOT
+from backend.wiring import make_sender
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
 from tests.backend.rewards.chain_helpers import onchain_id
 
@@ -111,7 +111,7 @@ def test_crash_between_storing_and_broadcasting_sends_the_stored_transaction_onc
     loop: Loop, runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     claim_id, citizen = loop.approved_claim()
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
 
     def crash(self: TxSender, rows: list) -> None:
         if rows:
