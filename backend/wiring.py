@@ -19,10 +19,10 @@ from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
 from backend.auth import routes as auth_routes
 from backend.chain.events import REDEEMED
-from backend.coin import cli as coin_cli
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
+from backend.coin import cli as coin_cli
 from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Handlers
 from backend.merchants import cli as merchants_cli
@@ -36,6 +36,7 @@ from backend.privacy import retention as privacy_retention
 from backend.privacy import routes as privacy_routes
 from backend.redemptions import routes as redemptions_routes
 from backend.reports import routes as reports_routes
+from backend.rewards import cli as rewards_cli
 from backend.rewards import sender as reward_sender
 from backend.runtime import Runtime
 from backend.settings import Settings
@@ -60,7 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
 # the indexer (chain -> database), the claim-expiry worker and the retention sweep.
 WORKER_FACTORIES: tuple[Callable[[Runtime], Worker], ...] = (
-    reward_sender.make_worker,
+    reward_sender.make_sender,
     indexer_worker.make_worker,
     claims_worker.make_worker,
     privacy_retention.make_worker,
@@ -75,6 +76,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "payouts": payouts_cli.app,
     "privacy": privacy_cli.app,
     "coin": coin_cli.app,
+    "rewards": rewards_cli.app,
 }
 
 

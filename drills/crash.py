@@ -114,7 +114,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         payments_ok = wait_payments(stack, api, PAYMENTS)
         stack.stop_workers()
         results, view = invariants.check_all(
-            stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
+            stack.w3, stack.deployment, stack.engine, settings=stack.settings, euro_per_coin=Decimal("1.00")
         )
         results["every relayed payment moved coins exactly once"] = (
             payment_problems(view, people.merchant.address, PAYMENTS, int(Decimal(PAYMENT) * 100))

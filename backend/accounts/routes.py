@@ -22,7 +22,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 class HistoryOut(BaseModel):
     kind: str = Field(description="reward | payment_sent | payment_received | redeemed", examples=["reward"])
     amount: str = Field(examples=["15.00"])
-    status: str = Field(description="rewards: pending | sent | confirmed | failed; the rest: confirmed")
+    status: str = Field(description="rewards: pending | sent | confirmed | flagged | failed; the rest: confirmed")
     tx_hash: str | None
     at: datetime
     claim_id: int | None = None

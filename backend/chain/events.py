@@ -219,18 +219,25 @@ def event_topic(name: str) -> str:
     raise KeyError(f"the coin has no event {name}")
 
 
+def _topic(abi_type: str, value: Any) -> str:
+    if abi_type.startswith("bytes") and isinstance(value, str):
+        value = bytes.fromhex(value.removeprefix("0x"))
+    return "0x" + abi_encode([abi_type], [value]).hex()
+
+
 def topic_filter(name: str, indexed: dict[str, Any] | None = None) -> list[Any]:
-    """eth_getLogs topics for event `name`, with some of its indexed arguments fixed by value."""
+    """eth_getLogs topics for event `name`, with some of its indexed arguments fixed by value (a list
+    of values matches any of them)."""
     item = _abi_events()[event_topic(name)]
     topics: list[Any] = [event_topic(name)]
     for arg in (a for a in item["inputs"] if a["indexed"]):
         value = (indexed or {}).get(arg["name"])
         if value is None:
             topics.append(None)
-            continue
-        if arg["type"].startswith("bytes") and isinstance(value, str):
-            value = bytes.fromhex(value.removeprefix("0x"))
-        topics.append("0x" + abi_encode([arg["type"]], [value]).hex())
+        elif isinstance(value, list | tuple):
+            topics.append([_topic(arg["type"], v) for v in value])
+        else:
+            topics.append(_topic(arg["type"], value))
     while topics and topics[-1] is None:
         topics.pop()
     return topics

@@ -11,6 +11,7 @@ real Anvil instead (tests/backend).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from backend.chain.client import TxStatus
 from backend.chain.deployment import Deployment
 from backend.chain.events import ZERO_ADDRESS, Event
 from backend.chain.reverts import Revert, decode_revert
+from backend.chain.rewards import RewardPaid, rewards_among
 from backend.chain.rpc import RpcError
 from backend.errors import ChainUnavailable
 
@@ -58,6 +60,8 @@ class FakeChain:
     is_paused: bool = False
     transfers_open: bool = False
     mint_remaining: int = 10_000_000
+    mint_per_window: int = 10_000_000
+    mint_window_seconds: int = 86_400
     down: bool = False  # True: every question raises ChainUnavailable, as a node that is gone
 
     # --- the test's moves ------------------------------------------------------------------------
@@ -230,9 +234,15 @@ class FakeChain:
         self._up()
         last = self.block if to_block is None else to_block
 
-        def matches(e: Event) -> bool:
-            wanted = {k: (_hex32(v) if isinstance(v, bytes) else v) for k, v in (indexed or {}).items()}
-            return all(e.args.get(k) == v for k, v in wanted.items())
+        def plain(v: Any) -> Any:
+            return _hex32(v) if isinstance(v, bytes) else v
+
+        def matches(e: Event) -> bool:  # a list of values matches any of them, as on the real node
+            for k, v in (indexed or {}).items():
+                wanted = [plain(x) for x in v] if isinstance(v, list | tuple) else [plain(v)]
+                if e.args.get(k) not in wanted:
+                    return False
+            return True
 
         return [
             e
@@ -257,9 +267,6 @@ class FakeChain:
     def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
         return [e for e in self.events if e.tx_hash == receipt.get("transactionHash")]
 
-    def rewards_in(self, receipt: dict[str, Any]) -> list[Event]:
-        return [e for e in self.decode_receipt_events(receipt) if e.name == "Rewarded"]
-
     def events_in(self, tx_hash: str) -> list[Event]:
         self._up()
         return [e for e in self.events if e.tx_hash == tx_hash]
@@ -272,3 +279,23 @@ class FakeChain:
     def decode_revert(error: RpcError | str | bytes | None) -> Revert:
         data = error.revert_data if isinstance(error, RpcError) else error
         return decode_revert(data)
+
+    # -- rewards
+
+    def mint_limit(self) -> tuple[int, int]:
+        self._up()
+        return self.mint_per_window, self.mint_window_seconds
+
+    def rewards_in(self, receipt: dict[str, Any]) -> list[RewardPaid]:
+        return rewards_among(self.decode_receipt_events(receipt))
+
+    def rewards_paid(self, claim_ids: Sequence[int]) -> list[RewardPaid]:
+        self._up()
+        wanted = set(claim_ids)
+        return [p for p in rewards_among(self.events) if p.claim_id in wanted]
+
+    def rewards_with_prefix(
+        self, prefix: int, *, from_block: int | None = None, to_block: int | None = None, chunk_blocks: int = 10_000
+    ) -> list[RewardPaid]:
+        events = self.get_logs(self.deployment.block if from_block is None else from_block, to_block, event="Rewarded")
+        return [p for p in rewards_among(events) if p.claim_id >> 128 == prefix]

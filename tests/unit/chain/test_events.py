@@ -61,3 +61,11 @@ def test_a_topic_filter_fixes_indexed_arguments_by_value():
     topics = topic_filter("AuthorizationUsed", {"authorizer": CITIZEN})
 
     assert topics == ["0x" + keccak(text="AuthorizationUsed(address,bytes32)").hex(), word(CITIZEN, "address")]
+
+
+def test_a_topic_filter_matches_any_of_a_list_of_values():
+    ids = [(1 << 128 | n).to_bytes(32, "big") for n in (1, 2)]
+
+    topics = topic_filter("Rewarded", {"claimId": ids})
+
+    assert topics == ["0x" + keccak(text="Rewarded(bytes32,address,uint256)").hex(), [word(i, "bytes32") for i in ids]]
