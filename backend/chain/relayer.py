@@ -36,6 +36,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import TransactionNotFound
 
 from backend.chain.client import Chain, chain_call
+from backend.chain.money import ContractCall
 from backend.db import Base, UTCDateTime, utcnow
 from backend.errors import RelayerUnavailable
 
@@ -98,6 +99,10 @@ def decode_revert(abi: list[dict[str, Any]], data: object) -> Reverted:
     return Reverted(name, values, text)
 
 
+def _calldata(call: ContractCall | ContractFunction) -> str:
+    return call.data if isinstance(call, ContractCall) else str(call._encode_transaction_data())
+
+
 class RpcError(RelayerUnavailable):
     """The node refused a relayer request for a reason other than a revert (no gas money, fee too
     low, ...): 503 `relayer_unavailable` at the API."""
@@ -141,18 +146,18 @@ class Relayer:
         return response["result"]
 
     @chain_call
-    def simulate(self, call: ContractFunction) -> int:
+    def simulate(self, call: ContractCall | ContractFunction) -> int:
         """The call's gas estimate (eth_estimateGas); raises `Reverted` when the chain would refuse it."""
-        tx = {"from": self.address, "to": self.chain.address, "data": call._encode_transaction_data()}
+        tx = {"from": self.address, "to": self.chain.address, "data": _calldata(call)}
         return int(self._rpc("eth_estimateGas", [tx]), 16)
 
     @chain_call
-    def send(self, session: Session, call: ContractFunction, *, gas: int | None = None) -> str:
+    def send(self, session: Session, call: ContractCall | ContractFunction, *, gas: int | None = None) -> str:
         """Simulates (unless `gas` is given from an earlier simulation), then signs and broadcasts
         `call` with a nonce allocated under the row lock in `session`'s transaction (held until the
         caller commits). Returns the 0x transaction hash."""
         limit = int((gas if gas is not None else self.simulate(call)) * GAS_HEADROOM)
-        data = call._encode_transaction_data()
+        data = _calldata(call)
         price = self._price()
         row = self._lock_row(session)
         nonce = self._next_nonce(row)

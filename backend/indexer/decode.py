@@ -15,7 +15,7 @@ from typing import Any
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from backend.chain.artifacts import coin_abi
-from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
+from backend.indexer.models import AUTH_CANCELED, AUTH_USED, MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 MAX_AMOUNT = 2**63 - 1  # the BIGINT column; see ChainEvent.amount
@@ -32,7 +32,13 @@ EXPECTED = {
         [("merchant", "address", True), ("amount", "uint256", False), ("ref", "bytes32", True)],
     ),
     "MerchantSet": (MERCHANT_SET, [("account", "address", True), ("accepted", "bool", False)]),
+    "AuthorizationUsed": (AUTH_USED, [("authorizer", "address", True), ("nonce", "bytes32", True)]),
+    "AuthorizationCanceled": (AUTH_CANCELED, [("authorizer", "address", True), ("nonce", "bytes32", True)]),
 }
+# Kinds that domains' handlers receive as dicts (besides the rows stored in chain_events).
+HANDLED = frozenset({REDEEMED, AUTH_USED, AUTH_CANCELED})
+# Authorizations only move payment rows; chain_events keeps the four kinds the reports read.
+NOT_STORED = frozenset({AUTH_USED, AUTH_CANCELED})
 
 
 class EventLayoutChanged(RuntimeError):
@@ -52,7 +58,7 @@ def _topics() -> dict[str, str]:
 
 
 KIND_BY_TOPIC = _topics()
-TOPIC_FILTER = [list(KIND_BY_TOPIC)]  # eth_getLogs: topic0 is any of the four
+TOPIC_FILTER = [list(KIND_BY_TOPIC)]  # eth_getLogs: topic0 is any of these
 
 
 @lru_cache(maxsize=1 << 16)
@@ -96,7 +102,8 @@ def decode_logs(
     time_to_db: Callable[[datetime], Any] | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
     """Raw logs (hex strings, as eth_getLogs returns them) -> (rows in COLUMNS order, with
-    block_time passed through `time_to_db`; the Redeemed rows again as dicts with a datetime).
+    block_time passed through `time_to_db`; the HANDLED rows (Redeemed, AuthorizationUsed,
+    AuthorizationCanceled) again as dicts with a datetime).
     Logs of other events are skipped. `block_times` (block hash -> time) is needed only when the
     node leaves `blockTimestamp` out of its logs. Tuples, not dicts: at 20,000 logs a chunk the
     allocations are most of the cost."""
@@ -122,6 +129,8 @@ def decode_logs(
             account, amount, ref = address(topics[2]), amount_of(data), topics[1].lower()
         elif kind == REDEEMED:
             account, amount, ref = address(topics[1]), amount_of(data), topics[2].lower()
+        elif kind in (AUTH_USED, AUTH_CANCELED):
+            account, ref = address(topics[1]), topics[2].lower()
         else:
             account, accepted = address(topics[1]), int(data, 16) != 0
         row = (
@@ -137,8 +146,9 @@ def decode_logs(
             ref,
             accepted,
         )
-        rows.append(row)
-        if kind == REDEEMED:
+        if kind not in NOT_STORED:
+            rows.append(row)
+        if kind in HANDLED:
             redeemed.append({**dict(zip(COLUMNS, row, strict=True)), "block_time": block_time})
     return rows, redeemed
 

@@ -21,6 +21,9 @@ REWARDED = "rewarded"
 TRANSFER = "transfer"
 REDEEMED = "redeemed"
 MERCHANT_SET = "merchant_set"
+# EIP-3009 authorizations (payments and relayed redemptions): account = authorizer, ref = nonce.
+AUTH_USED = "auth_used"
+AUTH_CANCELED = "auth_canceled"
 
 
 class ChainEvent(Base):
@@ -30,6 +33,7 @@ class ChainEvent(Base):
     - transfer:     account = from, counterparty = to, amount (mints come from, burns go to, 0x0)
     - redeemed:     account = merchant, amount, ref (0x-hex bytes32)
     - merchant_set: account, accepted
+    - auth_used, auth_canceled: account = authorizer, ref = nonce (0x-hex bytes32)
     """
 
     __tablename__ = "chain_events"

@@ -32,7 +32,9 @@ from backend.db import transaction, utcnow
 from backend.indexer.decode import COLUMNS, decode_logs
 from backend.indexer.models import ChainEvent, IndexerCheckpoint
 from backend.indexer.source import LogSource, RpcError
+from backend.payments import events as payment_events
 from backend.payouts import service as payouts
+from backend.redemptions import events as redemption_events
 from backend.runtime import Runtime
 from backend.settings import Settings
 
@@ -158,13 +160,17 @@ class Indexer:
         times = None
         if raw and "blockTimestamp" not in raw[0]:
             times = self.source.block_times({r["blockHash"] for r in raw})
-        rows, redeemed = decode_logs(raw, block_times=times, time_to_db=self._time_to_db)
+        rows, handled = decode_logs(raw, block_times=times, time_to_db=self._time_to_db)
+        # The chain time the indexed chain has reached: a payment's authorization expires by it.
+        end_time = self.source.block_times({end_hash})[end_hash]
         with transaction(self.runtime.sessions) as session:
             if not self._move_checkpoint(session, (last, last_hash), (end, end_hash)):
                 return Step("read", start, start - 1, more=True)  # another indexer got here first
             if rows:
                 _insert_ignoring_duplicates(session, rows)
-            created = payouts.record_redemptions(session, redeemed, self.settings.euro_per_coin)
+            # Domain handlers (until the indexer's handler registry lands): money, in one transaction.
+            created = redemption_events.on_events(session, handled, euro_per_coin=self.settings.euro_per_coin)
+            payment_events.on_events(session, handled, through=(end, end_time))
         return Step("read", start, end, events=len(rows), payouts=created, more=end < confirmed)
 
     # --- reorgs -----------------------------------------------------------------------------------
@@ -196,6 +202,8 @@ class Indexer:
                 return Step("reorg", fork, last, more=True)
             removed = session.execute(delete(ChainEvent).where(ChainEvent.block_number > fork)).rowcount  # type: ignore[attr-defined]
             deleted, flagged = payouts.rollback_above(session, fork)
+            redemption_events.on_reorg(session, fork)
+            payment_events.on_reorg(session, fork)
         log.warning(
             "reorg: block %s is no longer %s; rolled back to block %s (%s events, %s due payouts removed, "
             "%s exported or paid payouts flagged for the operator)",

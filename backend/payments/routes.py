@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentUser
-from backend.deps import RuntimeDep, SessionDep, WriteSessionDep
+from backend.deps import RuntimeDep, SessionDep
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
@@ -73,7 +73,11 @@ class TransferIn(BaseModel):
 class PaymentOut(BaseModel):
     id: int = Field(examples=[1])
     tx_hash: str | None = Field(examples=[TX])
-    status: str = Field(examples=["sent"], description="sent (relayed) -> confirmed | failed")
+    status: str = Field(
+        examples=["sent"],
+        description="sent (relayed) -> confirmed (its authorization was used on chain, by anyone's "
+        "transaction) | failed (it can no longer be used: cancelled, or expired unused)",
+    )
     from_: str = Field(serialization_alias="from", examples=[CITIZEN])
     to: str = Field(examples=[SHOP])
     amount: str = Field(examples=["12.50"])
@@ -218,11 +222,10 @@ def list_payments(
 
 @router.get(
     "/{tx_hash}",
-    summary="A relayed payment and its state on chain",
+    summary="A relayed payment and its state as the indexer recorded it (reads only)",
     response_model=PaymentOut,
     response_model_by_alias=True,
     responses={404: {"description": "`not_found`"}},
 )
-def get_payment(tx_hash: str, runtime: RuntimeDep, session: WriteSessionDep) -> PaymentOut:
-    payment = service.get_by_tx(session, tx_hash)
-    return PaymentOut.of(service.refresh(runtime, session, payment))
+def get_payment(tx_hash: str, session: SessionDep) -> PaymentOut:
+    return PaymentOut.of(service.get_by_tx(session, tx_hash))

@@ -265,17 +265,6 @@ def test_malformed_signature_is_a_validation_error(client, runtime):
     assert response.json()["error"]["code"] == "validation_error"
 
 
-def test_relayed_payment_is_confirmed_when_looked_up(client, runtime):
-    shop = _shop(runtime)
-    citizen = citizen_with(runtime, 1000)
-    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
-
-    response = client.get(f"{URL}/{tx_hash}")
-
-    assert response.status_code == 200
-    assert response.json()["status"] == "confirmed"
-
-
 def test_chain_down_is_chain_unavailable(client, runtime, monkeypatch):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
@@ -337,7 +326,12 @@ def test_checkout_request_is_an_eip681_uri_for_the_merchant(client, runtime):
 
     shop = Account.create().address
     with transaction(runtime.sessions) as session:
-        session.add(Merchant(address=shop, name="Bakkerij Pelzer", iban="NL91ABNA0417164300", active=True))
+        session.add(
+            Merchant(
+                address=shop, name="Bakkerij Pelzer", iban="NL91ABNA0417164300", active=True,
+                chain_status="confirmed",
+            )
+        )
 
     response = client.post(
         f"{URL}/checkout", json={"merchant": shop, "amount": "12.50", "order": "till-3/0042"}
@@ -350,6 +344,19 @@ def test_checkout_request_is_an_eip681_uri_for_the_merchant(client, runtime):
         f"ethereum:{deployment.address}@{deployment.chain_id}/transfer?address={shop}&uint256=1250"
     )
     assert body["payload"]["merchant_name"] == "Bakkerij Pelzer" and body["payload"]["amount"] == "12.50"
+
+
+def test_checkout_for_a_shop_whose_registration_is_not_yet_on_chain_is_not_found(client, runtime):
+    from backend.db import transaction
+    from backend.merchants.models import Merchant
+
+    shop = Account.create().address
+    with transaction(runtime.sessions) as session:
+        session.add(Merchant(address=shop, name="Nieuw", iban="NL91ABNA0417164300", active=True))
+
+    response = client.post(f"{URL}/checkout", json={"merchant": shop, "amount": "1.00"})
+
+    assert response.status_code == 404
 
 
 def test_checkout_for_an_unknown_merchant_is_not_found(client):

@@ -4,56 +4,18 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from eth_account import Account
 from web3 import Web3
 
-from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.db import transaction
+from backend.indexer.service import Indexer
 from backend.merchants.models import Merchant
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.payments.chain_helpers import balance, citizen_with, mint, set_merchant, transact
+from tests.backend.redemptions.signing import sign_offer as _sign_offer
 
 URL = "/api/v1/redemptions"
-
-
-@pytest.fixture
-def shop(runtime):
-    """A merchant registered on chain and in the registry, holding 500.00 coins."""
-    account = Account.create()
-    set_merchant(runtime, account.address)
-    mint(runtime, account.address, 50_000)
-    with transaction(runtime.sessions) as session:
-        session.add(
-            Merchant(
-                address=account.address,
-                name="Bakkerij Pelzer",
-                iban="NL91ABNA0417164300",
-                active=True,
-                chain_status="confirmed",
-            )
-        )
-    return account
-
-
-@pytest.fixture
-def shop_headers(client, shop, sign_in):
-    return sign_in(client, shop)
-
-
-def _sign_offer(account, offer):
-    signature = typed_data.sign(account.key, offer["typed_data"])
-    message = offer["typed_data"]["message"]
-    return {
-        "merchant": message["merchant"],
-        "amount": message["amount"],
-        "ref": message["ref"],
-        "validAfter": message["validAfter"],
-        "validBefore": message["validBefore"],
-        "nonce": message["nonce"],
-        "signature": signature.hex,
-    }
 
 
 def test_merchant_gets_a_ref_and_the_typed_data_to_sign(client, shop, shop_headers, runtime):
@@ -103,7 +65,7 @@ def test_relayed_redemption_is_verified(client, shop, shop_headers, runtime):
         and verdict["ref"] == offer["ref"]
     )
     assert all(verdict["checks"].values())
-    assert verdict["redemption"]["status"] == "verified"
+    assert verdict["redemption"]["status"] == "sent"  # verify reads; the indexer records the burn
 
 
 def test_relaying_the_same_redemption_twice_returns_the_same_transaction(client, shop, shop_headers, runtime):
@@ -204,8 +166,9 @@ def test_redeem_from_the_merchants_own_wallet_is_verified_and_linked_to_its_ref(
     ).json()
 
     assert verdict["verdict"] == "verified"
+    Indexer(runtime).run_until_idle()
     listed = client.get(URL, headers=shop_headers).json()
-    assert [(r["ref"], r["status"]) for r in listed] == [(offer["ref"], "verified")]
+    assert [(r["ref"], r["status"]) for r in listed] == [(offer["ref"], "due")]
 
 
 def test_a_plain_transfer_is_rejected_for_having_no_redeemed_log(client, shop, shop_headers, runtime):
@@ -323,28 +286,20 @@ def test_domain_of_the_typed_data_matches_the_contract(runtime):
 
 
 def test_listing_shows_the_payout_state_of_each_redemption(client, shop, shop_headers, runtime):
-    from datetime import UTC, datetime
+    from sqlalchemy import update
 
+    from backend.indexer.service import Indexer
     from backend.payouts.models import Payout
 
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     client.post(URL, json={"amount": "20.00"}, headers=shop_headers)
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    Indexer(runtime).run_until_idle()
     with transaction(runtime.sessions) as session:
-        session.add(
-            Payout(
-                tx_hash="0x" + "ab" * 32,
-                log_index=0,
-                block_number=1,
-                block_hash="0x" + "cd" * 32,
-                merchant=shop.address,
-                ref=offer["ref"],
-                units=1000,
-                amount_cents=1000,
-                status="exported",
-                redeemed_at=datetime.now(UTC),
-            )
-        )
+        session.execute(update(Payout).values(status="exported"))
 
-    listed = {r["amount"]: r["payout_status"] for r in client.get(URL, headers=shop_headers).json()}
+    listed = {
+        r["amount"]: (r["status"], r["payout_status"]) for r in client.get(URL, headers=shop_headers).json()
+    }
 
-    assert listed == {"10.00": "exported", "20.00": None}
+    assert listed == {"10.00": ("exported", "exported"), "20.00": ("requested", None)}
