@@ -245,6 +245,12 @@ class Chain:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
 
+    @chain_call
+    def open_transfers(self) -> bool:
+        """`openTransfers()`: whether person-to-person transfers are open."""
+        return bool(self.coin.functions.openTransfers().call())
+
+
 def claim_id_bytes(claim_number: int) -> bytes:
     """The on-chain claimId of a claim: its sequential number as a big-endian bytes32."""
     if claim_number < 0:

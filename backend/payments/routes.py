@@ -220,6 +220,28 @@ def list_payments(
     return [PaymentOut.of(p) for p in payments]
 
 
+class PayeeOut(BaseModel):
+    address: str = Field(examples=[SHOP])
+    name: str | None = Field(examples=["Bakkerij Pelzer"])
+    can_pay: bool = Field(examples=[True])
+    reason: str = Field(
+        examples=["merchant"],
+        description="merchant | open_transfers (person-to-person transfers are open) | "
+        "merchant_not_ready (registered; its on-chain registration is not confirmed yet) | not_a_merchant",
+    )
+
+
+@router.get(
+    "/payees/{address}",
+    summary="Whether an address can be paid now, and why (the web app asks instead of deciding)",
+    response_model=PayeeOut,
+    responses={503: {"description": "`chain_unavailable`"}},
+)
+def get_payee(address: Address, runtime: RuntimeDep, session: SessionDep) -> PayeeOut:
+    found = service.payee(runtime.chain, session, address)
+    return PayeeOut(address=found.address, name=found.name, can_pay=found.can_pay, reason=found.reason)
+
+
 @router.get(
     "/{tx_hash}",
     summary="A relayed payment and its state as the indexer recorded it (reads only)",

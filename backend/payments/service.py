@@ -280,3 +280,27 @@ def checkout(runtime: Runtime, session: Session, *, merchant: str, value: int, o
         "relay_url": f"{api}/payments",
     }
     return Checkout(uri=uri, payload=payload)
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Whether a citizen can pay `address` now, and why: merchant | open_transfers |
+    merchant_not_ready (registered, its on-chain registration not confirmed yet) | not_a_merchant."""
+
+    address: str
+    name: str | None
+    can_pay: bool
+    reason: str
+
+
+def payee(chain: Chain, session: Session, address: str) -> Payee:
+    """The rule the web app asks instead of deciding it: a merchant (backend.merchants owns that
+    rule) can always be paid; anyone else only while the coin's person-to-person transfers are open."""
+    standing = merchants.standing(session, address)
+    if standing.is_merchant:
+        return Payee(address, standing.name, True, "merchant")
+    if chain.open_transfers():
+        return Payee(address, standing.name, True, "open_transfers")
+    if standing.intended:
+        return Payee(address, standing.name, False, "merchant_not_ready")
+    return Payee(address, None, False, "not_a_merchant")

@@ -3,11 +3,11 @@
 States: due -> exported (in a SEPA batch) -> paid, or flagged (a burn under one of our refs that
 disagrees with its redemption: never exported). Together with the redemption's own states this is
 one lifecycle (backend.redemptions.events decides which burn matches which redemption). The
-indexer's handler creates payouts (`record_redemptions`) in the same transaction that records the events, and takes them back on a reorg (`rollback_above`):
-a due payout goes with its event; an exported or paid one is never deleted, it is flagged
-(`reorged_at`) for the operator, because its money may already have left the city's account. If the
-same redemption transaction comes back on the new chain, the flagged payout is re-attached to it
-instead of a second one being created.
+indexer's handler creates payouts (`record_redemptions`) in the same transaction that records the
+events, and takes them back on a reorg (`rollback_above`): a due payout goes with its event; an
+exported or paid one is never deleted, it is flagged (`reorged_at`) for the operator, because its
+money may already have left the city's account. If the same redemption transaction comes back on
+the new chain, the flagged payout is re-attached to it instead of a second one being created.
 """
 
 from __future__ import annotations
