@@ -84,6 +84,7 @@ def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, sh
 def test_verify_only_reads(client, shop, shop_headers, runtime):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
     tx_hash = client.post(f"{URL}/relay", json=_sign_offer(shop, offer)).json()["tx_hash"]
+    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)  # Anvil mines just after answering
 
     verdict = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
 
