@@ -13,6 +13,7 @@ from backend.chain.typed_data import split_signature
 from backend.indexer.service import Indexer
 from backend.payments.models import Payment
 from backend.settings import ANVIL_TEST_KEYS
+from tests.backend.indexer.coin import Coin
 from tests.backend.payments.chain_helpers import (
     balance,
     cancel,
@@ -31,18 +32,17 @@ def _shop(runtime):
     return shop
 
 
-def _rpc(runtime, method, params):
-    return runtime.chain.w3.provider.make_request(method, params)
+def _rpc(w3, method, params):
+    return w3.provider.make_request(method, params)
 
 
-def _submit_as_watcher(runtime, body, gas_price):
+def _submit_as_watcher(w3, deployment, body, gas_price):
     """A mempool watcher sends the citizen's signed authorization itself (not waiting for it)."""
     sig = split_signature(body["signature"])
-    call = runtime.chain.coin.functions.transferWithAuthorization(
+    call = Coin(w3, deployment).contract.functions.transferWithAuthorization(
         body["from"], body["to"], body["value"], body["validAfter"], body["validBefore"],
         bytes.fromhex(body["nonce"][2:]), sig.v, sig.r, sig.s,
     )
-    w3 = runtime.chain.w3
     tx = call.build_transaction({
         "from": WATCHER.address,
         "nonce": w3.eth.get_transaction_count(WATCHER.address, "pending"),
@@ -62,22 +62,22 @@ def _stored(runtime, tx_hash):
         return session.scalar(select(Payment).where(Payment.tx_hash == tx_hash))
 
 
-def test_payment_front_run_by_a_mempool_watcher_is_confirmed(client, runtime):
+def test_payment_front_run_by_a_mempool_watcher_is_confirmed(client, runtime, w3, deployment):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100)
-    _rpc(runtime, "evm_setAutomine", [False])
+    _rpc(w3, "evm_setAutomine", [False])
     try:
         relayed = client.post(URL, json=body)
         # It saw the relay in the mempool and outbids it: its transaction is mined first.
-        watcher_tx = _submit_as_watcher(runtime, body, runtime.chain.w3.eth.gas_price * 10)
-        _rpc(runtime, "evm_mine", [])
+        watcher_tx = _submit_as_watcher(w3, deployment, body, w3.eth.gas_price * 10)
+        _rpc(w3, "evm_mine", [])
     finally:
-        _rpc(runtime, "evm_setAutomine", [True])
+        _rpc(w3, "evm_setAutomine", [True])
     assert relayed.status_code == 201, relayed.text
     ours = relayed.json()["tx_hash"]
-    assert runtime.chain.w3.eth.get_transaction_receipt(ours)["status"] == 0  # our relay reverted
-    assert runtime.chain.w3.eth.get_transaction_receipt(watcher_tx)["status"] == 1
+    assert w3.eth.get_transaction_receipt(ours)["status"] == 0  # our relay reverted
+    assert w3.eth.get_transaction_receipt(watcher_tx)["status"] == 1
 
     _index(runtime)
     response = client.get(f"{URL}/{ours}")
@@ -109,18 +109,18 @@ def test_payment_is_confirmed_once_the_indexer_saw_its_authorization_used(client
     assert _stored(runtime, tx_hash).block_number is not None
 
 
-def test_payment_whose_authorization_was_cancelled_is_failed(client, runtime):
+def test_payment_whose_authorization_was_cancelled_is_failed(client, runtime, w3):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100)
-    _rpc(runtime, "evm_setAutomine", [False])
+    _rpc(w3, "evm_setAutomine", [False])
     try:
         relayed = client.post(URL, json=body)
-        _rpc(runtime, "anvil_dropAllTransactions", [])  # the relay is lost (pool eviction)
-        _rpc(runtime, "evm_setAutomine", [True])
+        _rpc(w3, "anvil_dropAllTransactions", [])  # the relay is lost (pool eviction)
+        _rpc(w3, "evm_setAutomine", [True])
         cancel(runtime, citizen, body["nonce"])
     finally:
-        _rpc(runtime, "evm_setAutomine", [True])
+        _rpc(w3, "evm_setAutomine", [True])
 
     _index(runtime)
 
@@ -128,18 +128,18 @@ def test_payment_whose_authorization_was_cancelled_is_failed(client, runtime):
     assert balance(runtime, citizen.address) == 1000
 
 
-def test_payment_whose_authorization_expired_unused_is_failed(client, runtime):
+def test_payment_whose_authorization_expired_unused_is_failed(client, runtime, w3):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100, valid_before=int(time.time()) + 60)
-    _rpc(runtime, "evm_setAutomine", [False])
+    _rpc(w3, "evm_setAutomine", [False])
     try:
         relayed = client.post(URL, json=body)
-        _rpc(runtime, "anvil_dropAllTransactions", [])
+        _rpc(w3, "anvil_dropAllTransactions", [])
     finally:
-        _rpc(runtime, "evm_setAutomine", [True])
+        _rpc(w3, "evm_setAutomine", [True])
     tx_hash = relayed.json()["tx_hash"]
-    _rpc(runtime, "evm_increaseTime", [3600])
+    _rpc(w3, "evm_increaseTime", [3600])
     citizen_with(runtime, 1)  # any later coin event: the indexed chain is past validBefore
 
     _index(runtime)
@@ -147,18 +147,62 @@ def test_payment_whose_authorization_expired_unused_is_failed(client, runtime):
     assert client.get(f"{URL}/{tx_hash}").json()["status"] == "failed"
 
 
-def test_payment_still_usable_stays_sent(client, runtime):
+def test_payment_still_usable_stays_sent(client, runtime, w3):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100)
-    _rpc(runtime, "evm_setAutomine", [False])
+    _rpc(w3, "evm_setAutomine", [False])
     try:
         relayed = client.post(URL, json=body)
-        _rpc(runtime, "anvil_dropAllTransactions", [])
+        _rpc(w3, "anvil_dropAllTransactions", [])
     finally:
-        _rpc(runtime, "evm_setAutomine", [True])
+        _rpc(w3, "evm_setAutomine", [True])
     citizen_with(runtime, 1)
 
     _index(runtime)
 
     assert client.get(f"{URL}/{relayed.json()['tx_hash']}").json()["status"] == "sent"
+
+
+def test_payment_looked_up_by_the_transaction_that_used_its_authorization(client, runtime, w3, deployment):
+    shop = _shop(runtime)
+    citizen = citizen_with(runtime, 1000)
+    body = signed_transfer(runtime, citizen, shop.address, 100)
+    _rpc(w3, "evm_setAutomine", [False])
+    try:
+        ours = client.post(URL, json=body).json()["tx_hash"]
+        watcher_tx = _submit_as_watcher(w3, deployment, body, w3.eth.gas_price * 10)
+        _rpc(w3, "evm_mine", [])
+    finally:
+        _rpc(w3, "evm_setAutomine", [True])
+
+    _index(runtime)
+    response = client.get(f"{URL}/{watcher_tx}")
+
+    assert (response.json()["tx_hash"], response.json()["status"]) == (ours, "confirmed")
+
+
+def test_a_reorg_that_removes_the_use_puts_the_payment_back_to_sent(client, runtime, w3, deployment):
+    coin = Coin(w3, deployment)
+    shop = _shop(runtime)
+    citizen = citizen_with(runtime, 1000)
+    before = coin.snapshot()
+    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
+    _index(runtime)
+    assert _stored(runtime, tx_hash).status == "confirmed"
+
+    coin.revert(before)
+    coin.mine(3)  # another branch, longer than the one that carried the payment
+    _index(runtime)
+
+    assert _stored(runtime, tx_hash).status == "sent"
+
+
+def test_payment_above_what_an_amount_can_hold_is_refused_before_sending(client, runtime):
+    shop = _shop(runtime)
+    citizen = citizen_with(runtime, 1000)
+
+    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 10**16))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"

@@ -16,24 +16,25 @@ from backend.merchants.models import Merchant
 from backend.payouts.models import Payout
 from backend.redemptions.models import Redemption
 from backend.settings import ANVIL_TEST_KEYS
+from tests.backend.indexer.coin import Coin
 from tests.backend.payments.chain_helpers import balance, mint, set_merchant, transact
 from tests.backend.redemptions.signing import sign_offer as _sign_offer
 
 URL = "/api/v1/redemptions"
 
 
-def _gas(runtime, account):
-    runtime.chain.w3.eth.send_transaction(
+def _gas(w3, account):
+    w3.eth.send_transaction(
         {"from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address, "to": account.address, "value": 10**17}
     )
 
 
-def _rival(runtime):
+def _rival(runtime, w3):
     """Another registered merchant, with coins and gas."""
     rival = Account.create()
     set_merchant(runtime, rival.address)
     mint(runtime, rival.address, 1000)
-    _gas(runtime, rival)
+    _gas(w3, rival)
     with transaction(runtime.sessions) as session:
         session.add(
             Merchant(address=rival.address, name="Rivaal", iban="NL91ABNA0417164300", active=True,
@@ -51,9 +52,11 @@ def _status(client, headers, ref):
     return {r["ref"]: r for r in client.get(URL, headers=headers).json()}[ref]["status"]
 
 
-def test_another_merchants_burn_under_my_ref_does_not_touch_my_redemption(client, shop, shop_headers, runtime):
+def test_another_merchants_burn_under_my_ref_does_not_touch_my_redemption(
+    client, shop, shop_headers, runtime, w3
+):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
-    rival = _rival(runtime)
+    rival = _rival(runtime, w3)
     receipt = transact(runtime, rival.key, "redeem", 1, Web3.to_bytes(hexstr=offer["ref"]))
 
     verdict = client.post(
@@ -67,9 +70,9 @@ def test_another_merchants_burn_under_my_ref_does_not_touch_my_redemption(client
     assert _status(client, shop_headers, offer["ref"]) == "requested"
 
 
-def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, shop_headers, runtime):
+def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, shop_headers, runtime, w3):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
-    rival = _rival(runtime)
+    rival = _rival(runtime, w3)
     transact(runtime, rival.key, "redeem", 1, Web3.to_bytes(hexstr=offer["ref"]))
     client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
 
@@ -77,14 +80,15 @@ def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, sh
 
     assert _status(client, shop_headers, offer["ref"]) == "due"
     with runtime.sessions() as session:
-        payouts = {p.merchant: p.status for p in session.scalars(select(Payout))}
-    assert payouts == {shop.address: "due", rival.address: "flagged"}
+        payouts = {p.merchant: (p.status, p.flag_reason) for p in session.scalars(select(Payout))}
+    assert payouts[shop.address] == ("due", None)
+    assert payouts[rival.address][0] == "flagged" and rival.address in payouts[rival.address][1]
 
 
-def test_verify_only_reads(client, shop, shop_headers, runtime):
+def test_verify_only_reads(client, shop, shop_headers, runtime, w3):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
     tx_hash = client.post(f"{URL}/relay", json=_sign_offer(shop, offer)).json()["tx_hash"]
-    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)  # Anvil mines just after answering
+    w3.eth.wait_for_transaction_receipt(tx_hash)  # Anvil mines just after answering
 
     verdict = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
 
@@ -122,3 +126,34 @@ def test_relayed_redemption_valid_forever_is_refused_before_anything_is_burnt(
     assert refused.json()["error"]["code"] == "validation_error"
     assert retried.status_code == 201, retried.text
     assert balance(runtime, shop.address) == 25_000
+
+
+def test_a_second_burn_for_a_burnt_redemption_is_flagged(client, shop, shop_headers, runtime, w3):
+    offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    _gas(w3, shop)
+    transact(runtime, shop.key, "redeem", 1000, Web3.to_bytes(hexstr=offer["ref"]))
+
+    Indexer(runtime).run_until_idle()
+
+    with runtime.sessions() as session:
+        statuses = sorted(p.status for p in session.scalars(select(Payout)))
+    assert statuses == ["due", "flagged"]
+    assert _status(client, shop_headers, offer["ref"]) == "due"
+
+
+def test_a_reorg_that_removes_the_burn_puts_the_redemption_back_to_sent(
+    client, shop, shop_headers, runtime, w3, deployment
+):
+    coin = Coin(w3, deployment)
+    offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
+    before = coin.snapshot()
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    Indexer(runtime).run_until_idle()
+    assert _status(client, shop_headers, offer["ref"]) == "due"
+
+    coin.revert(before)
+    coin.mine(3)
+    Indexer(runtime).run_until_idle()
+
+    assert _status(client, shop_headers, offer["ref"]) == "sent"
