@@ -11,6 +11,7 @@ from backend.accounts import service
 from backend.amounts import AddressError, format_amount, parse_address
 from backend.deps import ChainDep, SessionDep
 from backend.errors import ValidationFailed
+from backend.merchants import service as merchants
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -86,6 +87,6 @@ def get_account(address: str, session: SessionDep, chain: ChainDep) -> AccountOu
     return AccountOut(
         address=checksummed,
         balance=format_amount(chain.balance_of(checksummed)),
-        is_merchant=chain.is_merchant(checksummed),
+        is_merchant=merchants.is_merchant(session, checksummed, chain=chain),
         history=history,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from backend.amounts import MAX_UNITS, check_bound, format_amount
 from backend.chain import typed_data
 from backend.chain.client import Chain
-from backend.chain.relayer import Reverted
+from backend.chain.relayer import RelayerNonce, Reverted
 from backend.chain.typed_data import Domain, Signature
 from backend.errors import AuthorizationUsed, Forbidden, NotFound, ValidationFailed
 from backend.indexer.models import IndexerCheckpoint
@@ -217,6 +217,9 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
 def indexed_through(session: Session, payment: Payment, block_number: int) -> None:
     """A payment recorded after the indexer already passed the block that used its authorization
     (it was relayed elsewhere first) takes the state the indexer's handler would have given it."""
+    # The indexer's payment handler takes this lock too: either it already committed its chunk (and
+    # the checkpoint shows it) or it waits for this row and confirms it itself.
+    session.execute(select(RelayerNonce).with_for_update()).all()
     checkpoint = session.scalar(select(IndexerCheckpoint.block_number).limit(1))
     if checkpoint is not None and checkpoint >= block_number:
         payment.status, payment.block_number, payment.settled_tx_hash = CONFIRMED, block_number, payment.tx_hash

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from eth_account import Account
 
+from backend.db import transaction
 from backend.indexer.service import Indexer
+from backend.merchants.models import Merchant
 from tests.backend.payments.chain_helpers import citizen_with, set_merchant, signed_transfer, transact
 
 
 def test_a_payment_shows_as_sent_for_the_citizen_and_received_for_the_shop(client, runtime):
     shop = Account.create()
     set_merchant(runtime, shop.address)
+    with transaction(runtime.sessions) as session:  # a merchant is the city's intent and the chain's
+        session.add(Merchant(address=shop.address, name="Bakkerij", iban="NL91ABNA0417164300", active=True,
+                             chain_status="confirmed"))
     citizen = citizen_with(runtime, 1000)
     assert client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 400)).status_code == 201
     Indexer(runtime).run_until_idle()
