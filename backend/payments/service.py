@@ -210,17 +210,19 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
     )
     session.add(payment)
     session.flush()
-    indexed_through(session, payment, used.block_number)
+    indexed_through(session, payment, used.block_number, contract=chain.address)
     return payment
 
 
-def indexed_through(session: Session, payment: Payment, block_number: int) -> None:
+def indexed_through(session: Session, payment: Payment, block_number: int, *, contract: str) -> None:
     """A payment recorded after the indexer already passed the block that used its authorization
     (it was relayed elsewhere first) takes the state the indexer's handler would have given it."""
     # The indexer's payment handler takes this lock too: either it already committed its chunk (and
     # the checkpoint shows it) or it waits for this row and confirms it itself.
     session.execute(select(RelayerNonce).with_for_update()).all()
-    checkpoint = session.scalar(select(IndexerCheckpoint.block_number).limit(1))
+    checkpoint = session.scalar(
+        select(IndexerCheckpoint.block_number).where(IndexerCheckpoint.contract == contract)
+    )
     if checkpoint is not None and checkpoint >= block_number:
         payment.status, payment.block_number, payment.settled_tx_hash = CONFIRMED, block_number, payment.tx_hash
 

@@ -206,3 +206,17 @@ def test_payment_above_what_an_amount_can_hold_is_refused_before_sending(client,
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_a_payment_relayed_elsewhere_and_already_indexed_is_confirmed_when_posted(client, runtime, w3, deployment):
+    shop = _shop(runtime)
+    citizen = citizen_with(runtime, 1000)
+    body = signed_transfer(runtime, citizen, shop.address, 100)
+    watcher_tx = _submit_as_watcher(w3, deployment, body, w3.eth.gas_price * 2)
+    w3.eth.wait_for_transaction_receipt(watcher_tx)
+    _index(runtime)
+
+    response = client.post(URL, json=body)
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["tx_hash"], response.json()["status"]) == (watcher_tx, "confirmed")
