@@ -26,6 +26,7 @@ from backend.errors import NotFound, NothingToPay, PayoutNotExported
 from backend.merchants.models import Merchant
 from backend.payouts import sepa
 from backend.payouts.models import DUE, EXPORTED, FLAGGED, PAID, Payout, PayoutBatch
+from backend.redemptions.models import Redemption
 from backend.settings import Settings
 
 
@@ -121,16 +122,17 @@ class PayoutView:
     redemption_id: int | None
 
 
-def _redemption_ids(session: Session, refs: set[str]) -> dict[str, int]:
-    """The merchant's redemption request behind each ref, when the redemptions domain has one."""
-    try:
-        from backend.redemptions.models import Redemption  # the other domain's table; optional join
-    except ImportError:
+def _redemption_ids(session: Session, payouts: list[Payout]) -> dict[int, int]:
+    """Payout id -> the redemption its burn was matched to (the redemption's own burn transaction)."""
+    keys: dict[tuple[str, str | None], int] = {(p.ref, p.tx_hash): p.id for p in payouts if p.status != FLAGGED}
+    if not keys:
         return {}
-    if not refs or not hasattr(Redemption, "ref"):
-        return {}
-    rows = session.execute(select(Redemption.ref, Redemption.id).where(Redemption.ref.in_(refs)))
-    return {str(ref).lower(): int(ident) for ref, ident in rows}
+    rows = session.execute(
+        select(Redemption.ref, Redemption.tx_hash, Redemption.id).where(
+            Redemption.ref.in_({ref for ref, _ in keys})
+        )
+    )
+    return {keys[(ref, tx)]: int(ident) for ref, tx, ident in rows if (ref, tx) in keys}
 
 
 def list_payouts(
@@ -152,14 +154,14 @@ def list_payouts(
     if batch_id is not None:
         query = query.where(Payout.batch_id == batch_id)
     rows = session.execute(query).all()
-    links = _redemption_ids(session, {p.ref for p, _ in rows})
-    return [PayoutView(p, name, links.get(p.ref)) for p, name in rows]
+    links = _redemption_ids(session, [p for p, _ in rows])
+    return [PayoutView(p, name, links.get(p.id)) for p, name in rows]
 
 
 def view_of(session: Session, payout: Payout) -> PayoutView:
     merchant = session.get(Merchant, payout.merchant)
-    links = _redemption_ids(session, {payout.ref})
-    return PayoutView(payout, merchant.name if merchant else None, links.get(payout.ref))
+    links = _redemption_ids(session, [payout])
+    return PayoutView(payout, merchant.name if merchant else None, links.get(payout.id))
 
 
 def get_batch(session: Session, batch_id: int) -> PayoutBatch:
