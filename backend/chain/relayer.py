@@ -33,7 +33,6 @@ from sqlalchemy import BigInteger, Integer, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from web3.contract.contract import ContractFunction
-from web3.exceptions import TransactionNotFound
 
 from backend.chain.client import Chain, chain_call
 from backend.chain.money import ContractCall
@@ -253,29 +252,3 @@ class Relayer:
             price = int(self._rpc("eth_gasPrice", []), 16)
             self._gas_price = (time.monotonic(), price)
         return price
-
-
-@dataclass(frozen=True)
-class TxState:
-    """What the chain says about a transaction: `status` is pending | confirmed | failed | unknown."""
-
-    status: str
-    block_number: int | None = None
-    confirmations: int = 0
-    receipt: Any = None
-
-
-@chain_call
-def tx_state(chain: Chain, tx_hash: str) -> TxState:
-    """Looks a transaction up: unknown to the node, pending, mined and succeeded, or reverted."""
-    try:
-        receipt = chain.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-    except TransactionNotFound:
-        try:
-            chain.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
-        except TransactionNotFound:
-            return TxState("unknown")
-        return TxState("pending")
-    block = int(receipt["blockNumber"])
-    confirmations = chain.latest_block() - block + 1
-    return TxState("confirmed" if receipt["status"] == 1 else "failed", block, confirmations, receipt)

@@ -169,7 +169,9 @@ class Indexer:
             if rows:
                 _insert_ignoring_duplicates(session, rows)
             # Domain handlers (until the indexer's handler registry lands): money, in one transaction.
-            created = redemption_events.on_events(session, handled, euro_per_coin=self.settings.euro_per_coin)
+            created = redemption_events.on_events(
+                session, handled, euro_per_coin=self.settings.euro_per_coin, through=(end, end_time)
+            )
             payment_events.on_events(session, handled, through=(end, end_time))
         return Step("read", start, end, events=len(rows), payouts=created, more=end < confirmed)
 

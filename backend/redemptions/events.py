@@ -6,11 +6,16 @@ A burn under a ref we issued is that redemption's only when merchant, ref and am
 `burned` and its payout `due`. A burn under our ref that disagrees (another merchant's, another
 amount, a second burn) leaves the redemption alone; its payout is `flagged` for the operator. A burn
 under a ref we never issued (a merchant calling `redeem` with its own ref) is paid as before: due.
+
+A `sent` redemption whose relayed authorization can no longer be used (AuthorizationCanceled, or the
+indexed chain reached its validBefore without a burn) is `failed`; a matching burn still wins later
+(the merchant may call `redeem` with the ref itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,17 +23,49 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
-from backend.indexer.models import REDEEMED
+from backend.indexer.models import AUTH_CANCELED, REDEEMED
 from backend.payouts import service as payouts
-from backend.redemptions.models import BURNED, SENT, Redemption
+from backend.redemptions.models import BURNED, FAILED, SENT, Redemption
 from backend.redemptions.service import matches
 
 
-def on_events(session: Session, events: Sequence[dict[str, Any]], *, euro_per_coin: Decimal) -> int:
-    """Matches the chunk's burns to redemptions and records their payouts. Returns payouts created."""
+def on_events(
+    session: Session,
+    events: Sequence[dict[str, Any]],
+    *,
+    euro_per_coin: Decimal,
+    through: tuple[int, datetime] | None = None,
+) -> int:
+    """Matches the chunk's burns to redemptions and records their payouts, then fails relayed
+    redemptions whose authorization can no longer be used as of `through` (the chunk's last block).
+    Returns payouts created."""
     burns = [e for e in events if e["kind"] == REDEEMED]
-    if not burns:
-        return 0
+    created = _record_burns(session, burns, euro_per_coin) if burns else 0
+    _fail_unusable(session, [e for e in events if e["kind"] == AUTH_CANCELED], through)
+    return created
+
+
+def _fail_unusable(session: Session, cancels: list[dict[str, Any]], through: tuple[int, datetime] | None) -> None:
+    for event in cancels:
+        session.execute(
+            update(Redemption)
+            .where(
+                Redemption.merchant == event["account"],
+                Redemption.auth_nonce == event["ref"],
+                Redemption.status == SENT,
+            )
+            .values(status=FAILED, reason="authorization cancelled", block_number=event["block_number"])
+        )
+    if through is not None:
+        block_number, block_time = through
+        session.execute(
+            update(Redemption)
+            .where(Redemption.status == SENT, Redemption.valid_before <= int(block_time.timestamp()))
+            .values(status=FAILED, reason="authorization expired unused", block_number=block_number)
+        )
+
+
+def _record_burns(session: Session, burns: list[dict[str, Any]], euro_per_coin: Decimal) -> int:
     rows = {
         r.ref: r
         for r in session.scalars(select(Redemption).where(Redemption.ref.in_({e["ref"] for e in burns})))
@@ -55,11 +92,11 @@ def on_events(session: Session, events: Sequence[dict[str, Any]], *, euro_per_co
 
 
 def on_reorg(session: Session, fork_block: int) -> int:
-    """Burns above `fork_block` left the chain: their redemptions are `sent` again (the transaction
-    may be mined again; the indexer then matches it anew). Payouts: see payouts.rollback_above."""
+    """Facts above `fork_block` left the chain: those redemptions are `sent` again (the transaction
+    may be mined again; the indexer then decides anew). Payouts: see payouts.rollback_above."""
     moved = session.execute(
         update(Redemption)
-        .where(Redemption.block_number > fork_block, Redemption.status == BURNED)
-        .values(status=SENT, verified_at=None, block_number=None)
+        .where(Redemption.block_number > fork_block, Redemption.status.in_((BURNED, FAILED)))
+        .values(status=SENT, verified_at=None, block_number=None, reason=None)
     ).rowcount  # type: ignore[attr-defined]
     return int(moved or 0)

@@ -157,3 +157,26 @@ def test_a_reorg_that_removes_the_burn_puts_the_redemption_back_to_sent(
     Indexer(runtime).run_until_idle()
 
     assert _status(client, shop_headers, offer["ref"]) == "sent"
+
+
+def test_a_relayed_redemption_whose_authorization_expired_unused_is_failed_until_its_ref_is_burnt(
+    client, shop, shop_headers, runtime, w3
+):
+    offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+        w3.provider.make_request("anvil_dropAllTransactions", [])  # the relay is lost
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+    w3.provider.make_request("evm_increaseTime", [2 * 24 * 3600])
+    mint(runtime, shop.address, 1)  # a later coin event: the indexed chain is past validBefore
+    Indexer(runtime).run_until_idle()
+    failed = _status(client, shop_headers, offer["ref"])
+
+    _gas(w3, shop)
+    transact(runtime, shop.key, "redeem", 1000, Web3.to_bytes(hexstr=offer["ref"]))
+    Indexer(runtime).run_until_idle()
+
+    assert (failed, _row(runtime, offer["ref"]).reason) == ("failed", None)
+    assert _status(client, shop_headers, offer["ref"]) == "due"
