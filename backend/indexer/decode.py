@@ -109,7 +109,7 @@ def decode_logs(
     allocations are most of the cost."""
     encoded: dict[datetime, Any] = {}
     rows: list[tuple[Any, ...]] = []
-    redeemed: list[dict[str, Any]] = []
+    handled: list[dict[str, Any]] = []
     kinds, address, amount_of = KIND_BY_TOPIC, _address, _amount
     for log in logs:
         topics = log["topics"]
@@ -149,8 +149,8 @@ def decode_logs(
         if kind not in NOT_STORED:
             rows.append(row)
         if kind in HANDLED:
-            redeemed.append({**dict(zip(COLUMNS, row, strict=True)), "block_time": block_time})
-    return rows, redeemed
+            handled.append({**dict(zip(COLUMNS, row, strict=True)), "block_time": block_time})
+    return rows, handled
 
 
 def decode_log(log: dict[str, Any], block_times: dict[str, datetime] | None = None) -> dict[str, Any] | None:

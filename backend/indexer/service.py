@@ -162,7 +162,8 @@ class Indexer:
             times = self.source.block_times({r["blockHash"] for r in raw})
         rows, handled = decode_logs(raw, block_times=times, time_to_db=self._time_to_db)
         # The chain time the indexed chain has reached: a payment's authorization expires by it.
-        end_time = self.source.block_times({end_hash})[end_hash]
+        end_time = self.source.block_times({end_hash}).get(end_hash)
+        through = (end, end_time) if end_time is not None else None
         with transaction(self.runtime.sessions) as session:
             if not self._move_checkpoint(session, (last, last_hash), (end, end_hash)):
                 return Step("read", start, start - 1, more=True)  # another indexer got here first
@@ -170,9 +171,9 @@ class Indexer:
                 _insert_ignoring_duplicates(session, rows)
             # Domain handlers (until the indexer's handler registry lands): money, in one transaction.
             created = redemption_events.on_events(
-                session, handled, euro_per_coin=self.settings.euro_per_coin, through=(end, end_time)
+                session, handled, euro_per_coin=self.settings.euro_per_coin, through=through
             )
-            payment_events.on_events(session, handled, through=(end, end_time))
+            payment_events.on_events(session, handled, through=through)
         return Step("read", start, end, events=len(rows), payouts=created, more=end < confirmed)
 
     # --- reorgs -----------------------------------------------------------------------------------
