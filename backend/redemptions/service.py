@@ -1,5 +1,6 @@
 """Redemptions: a merchant asks for a `ref`, burns coins under it (calling `redeem` itself, or
-signing `redeemWithAuthorization`, which our relayer sends), and the indexer records the matching burn (verify only reads)."""
+signing `redeemWithAuthorization`, which our relayer sends), and the indexer records the matching
+burn (backend.redemptions.events); `verify` only reads."""
 
 from __future__ import annotations
 
