@@ -1,6 +1,7 @@
 """The indexer's handlers for payments: the one place where chain facts move a payment on.
 
-- AuthorizationUsed (authorizer, nonce), in anyone's transaction: the payment is `confirmed`.
+- AuthorizationUsed (authorizer, nonce), in anyone's transaction, whose Transfer moved this payment's
+  value from payer to payee: the payment is `confirmed` (a use that moved other money: `failed`).
 - AuthorizationCanceled: `failed` (the authorization can no longer be used).
 - The indexed chain has reached a block at or past validBefore and the authorization was not used:
   `failed` (expired). `through` is that block (number, time); the indexer passes its chunk's last one.
@@ -18,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.chain.relayer import RelayerNonce
-from backend.indexer.models import AUTH_CANCELED, AUTH_USED
+from backend.indexer.models import AUTH_CANCELED, AUTH_USED, TRANSFER, ChainEvent
 from backend.payments.authorization import BLOCK_RANGE_FLAG
 from backend.payments.models import CONFIRMED, FAILED, SENT, Payment
 
@@ -40,7 +41,9 @@ def on_events(
         )
         if payment is None or payment.status != SENT:
             continue
-        payment.status = CONFIRMED if event["kind"] == AUTH_USED else FAILED
+        paid = event["kind"] == AUTH_USED and _moved_this_payment(session, payment, event)
+        # A use that moved other money (the payer signed the same nonce twice) also ends this one.
+        payment.status = CONFIRMED if paid else FAILED
         payment.block_number = event["block_number"]
         payment.settled_tx_hash = event["tx_hash"] if event["kind"] == AUTH_USED else None
         moved += 1
@@ -48,6 +51,25 @@ def on_events(
         moved += _expire(session, *through)
     session.flush()
     return moved
+
+
+def _moved_this_payment(session: Session, payment: Payment, used: dict[str, Any]) -> bool:
+    """Whether the use of the authorization moved this payment: the Transfer that
+    transferWithAuthorization emits right after AuthorizationUsed (the next log, recorded in
+    chain_events earlier in this transaction) is from the payer to the payee for the value."""
+    return (
+        session.scalar(
+            select(ChainEvent.id).where(
+                ChainEvent.tx_hash == used["tx_hash"],
+                ChainEvent.log_index == used["log_index"] + 1,
+                ChainEvent.kind == TRANSFER,
+                ChainEvent.account == payment.from_address,
+                ChainEvent.counterparty == payment.to_address,
+                ChainEvent.amount == payment.value,
+            )
+        )
+        is not None
+    )
 
 
 def _expire(session: Session, block_number: int, block_time: datetime) -> int:

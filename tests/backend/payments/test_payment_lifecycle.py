@@ -220,3 +220,23 @@ def test_a_payment_relayed_elsewhere_and_already_indexed_is_confirmed_when_poste
 
     assert response.status_code == 200, response.text
     assert (response.json()["tx_hash"], response.json()["status"]) == (watcher_tx, "confirmed")
+
+
+def test_payment_whose_nonce_was_used_by_another_transfer_is_failed_not_confirmed(client, runtime, w3, deployment):
+    shop, elsewhere = _shop(runtime), _shop(runtime)
+    citizen = citizen_with(runtime, 1000)
+    body = signed_transfer(runtime, citizen, shop.address, 100)
+    # The payer signs the same nonce again, for someone else, and gets that one mined first.
+    other = signed_transfer(runtime, citizen, elsewhere.address, 50, nonce=body["nonce"])
+    _rpc(w3, "evm_setAutomine", [False])
+    try:
+        ours = client.post(URL, json=body).json()["tx_hash"]
+        _submit_as_watcher(w3, deployment, other, w3.eth.gas_price * 10)
+        _rpc(w3, "evm_mine", [])
+    finally:
+        _rpc(w3, "evm_setAutomine", [True])
+
+    _index(runtime)
+
+    assert client.get(f"{URL}/{ours}").json()["status"] == "failed"
+    assert balance(runtime, shop.address) == 0
