@@ -14,10 +14,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 SETUP := .env $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .tools/bin/anvil \
 	build/contracts/LocalCoin.json web/vendor/.installed
 
-.PHONY: help setup run test test-tools test-contracts test-backend test-web lint bench drill fuzz lock clean
+.PHONY: help setup run test test-unit test-tools test-contracts test-backend test-web lint bench drill fuzz lock clean
 help:
 	@echo "make run    - start Anvil (unless RPC_URL is set), deploy the coin, serve the API"
-	@echo "make test   - install what is missing, then run every test"
+	@echo "make test   - install what is missing, then run every test (make test-unit: the fast tier alone)"
 	@echo "make lint   - ruff, mypy (backend/), slither (contracts/)"
 	@echo "make bench  - benchmarks; writes bench/results.json and bench/results.md"
 	@echo "make drill  - failure drills that end by checking every money invariant"
@@ -54,7 +54,11 @@ build/contracts/LocalCoin.json: $(wildcard contracts/*.sol contracts/*/*.sol) br
 run: setup
 	heitje up
 
-test: setup test-tools test-contracts test-backend test-web
+test: setup test-unit test-tools test-contracts test-backend test-web
+
+# Seconds, no chain: services and rules on a FakeChain and in-memory SQLite, and the architecture.
+test-unit: setup
+	pytest -q tests/unit tests/architecture
 
 test-tools: setup
 	pytest -q tests/tools
@@ -74,6 +78,7 @@ test-web: setup
 lint: setup
 	ruff check backend scripts tests bench tools drills fuzz
 	mypy backend
+	lint-imports
 	$(PY) tools/slither_check.py
 
 bench: setup

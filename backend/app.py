@@ -1,8 +1,7 @@
-"""The FastAPI app factory. Every domain contributes one router under /api/v1."""
+"""The FastAPI app factory. Every domain contributes one router under /api/v1 (backend.wiring)."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,20 +11,9 @@ from backend import health
 from backend.errors import COMMON_ERROR_RESPONSES, install_handlers
 from backend.runtime import Runtime
 from backend.settings import ROOT
+from backend.wiring import ROUTERS
 
 API_PREFIX = "/api/v1"
-# One package per domain concept, each with a `routes.router` (STYLE.md).
-DOMAINS = (
-    "auth",
-    "tasks",
-    "claims",
-    "accounts",
-    "merchants",
-    "payments",
-    "redemptions",
-    "payouts",
-    "reports",
-)
 WEB_DIR = ROOT / "web"
 
 DESCRIPTION = """
@@ -51,9 +39,8 @@ def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
     install_handlers(app)
     app.include_router(health.router)
     app.include_router(health.router, prefix=API_PREFIX)
-    for domain in DOMAINS:
-        module = importlib.import_module(f"backend.{domain}.routes")
-        app.include_router(module.router, prefix=API_PREFIX, responses=COMMON_ERROR_RESPONSES)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERROR_RESPONSES)
     if web_dir is not None and (web_dir / "index.html").exists():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import sys
@@ -13,70 +12,38 @@ from typing import Annotated
 
 import typer
 from eth_account import Account
-from web3 import Web3
 
 from backend import migrate
 from backend.chain import anvil
-from backend.chain.client import connect
-from backend.chain.deploy import deploy_coin
+from backend.chain.client import has_code_at, node_chain_id
+from backend.chain.deploy import deploy_coin_at
 from backend.chain.deployment import Deployment, load_deployment
+from backend.cli_params import cli_runtime, load_settings
 from backend.runtime import Runtime
-from backend.settings import ANVIL_TEST_KEYS, Settings, SettingsError
-from backend.workers import load_workers, run_loop, start_threads
+from backend.settings import ANVIL_TEST_KEYS, Settings
+from backend.wiring import CLI_GROUPS, load_workers
+from backend.workers import run_loop, start_threads
 
 app = typer.Typer(help="Heitje: a city's own reward coin.", no_args_is_help=True, add_completion=False)
 log = logging.getLogger("heitje")
 
-# Sub-command groups contributed by domains: `heitje <name> ...` from backend.<module>.cli:app.
-SUBCOMMANDS = {
-    "task": "backend.tasks.cli",
-    "claims": "backend.claims.cli",
-    "operator": "backend.accounts.cli",
-    "merchant": "backend.merchants.cli",
-    "payouts": "backend.payouts.cli",
-}
-for _name, _module in SUBCOMMANDS.items():
-    try:
-        app.add_typer(importlib.import_module(_module).app, name=_name)
-    except ModuleNotFoundError as _exc:
-        if not (_exc.name and _module.startswith(_exc.name)):
-            raise
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
-
-
-def cli_runtime() -> Runtime:
-    """The runtime for a one-off command: settings, deployment record, database (migrated)."""
-    settings = load_settings()
-    try:
-        runtime = Runtime.from_settings(settings)
-    except Exception as exc:  # noqa: BLE001 - every failure here is a set-up problem to report plainly
-        typer.secho(f"cannot reach the chain or find the deployment: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
-    migrate.upgrade(runtime.engine)
-    return runtime
+for _name, _group in CLI_GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deployment, bool]:
     """Returns this chain's deployment, deploying first when there is none (or its code is gone), or
     when `fresh` asks for a new coin (a local chain whose database is new)."""
-    w3 = connect(settings.effective_rpc_url)
-    chain_id = int(w3.eth.chain_id)
-    existing = load_deployment(settings.deployments_dir, chain_id)
-    if existing is not None and len(w3.eth.get_code(Web3.to_checksum_address(existing.address))) > 0 and not fresh:
+    rpc_url = settings.effective_rpc_url
+    existing = load_deployment(settings.deployments_dir, node_chain_id(rpc_url))
+    if existing is not None and has_code_at(rpc_url, existing.address) and not fresh:
         return existing, False
     if not settings.local_chain and existing is not None:
         raise RuntimeError(f"the deployment record says {existing.address}, but there is no code there")
     deployer = Account.from_key(settings.deployer_key).address
     minter = Account.from_key(settings.minter_key).address
-    deployment = deploy_coin(
-        w3,
+    deployment = deploy_coin_at(
+        rpc_url,
         deployer_key=settings.deployer_key,
         name=settings.coin_name,
         symbol=settings.coin_symbol,

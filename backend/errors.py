@@ -442,3 +442,43 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("internal_error", "something went wrong on our side; it has been logged"), status_code=500
         )
+
+
+# --- claims: own claims, expiry, open-claim limit, hostile photos (issue 11) --------------------
+
+
+class OwnClaim(HeitjeError):
+    """Raised when an operator approves or rejects a claim they made themselves: nobody decides
+    their own claim (another operator must)."""
+
+    status = 409
+    code = "own_claim"
+
+    def __init__(self, claim_id: int) -> None:
+        super().__init__(
+            f"claim {claim_id} is your own; another operator has to decide it", claim_id=claim_id
+        )
+
+
+class PhotoTooLarge(HeitjeError):
+    """Raised when a proof photo has more pixels than settings.max_photo_pixels (read from its header,
+    before decoding), or needs more memory to decode than a photo worker may use."""
+
+    status = 422
+    code = "photo_too_large"
+
+    def __init__(self, reason: str, max_pixels: int) -> None:
+        super().__init__(f"the photo is too large: {reason}", max_pixels=max_pixels)
+
+
+class TooManyOpenClaims(HeitjeError):
+    """Raised when a citizen claims a task while already holding settings.max_open_claims claims without
+    proof (so a few wallets cannot hold every place); sending proof, or a claim expiring, makes room."""
+
+    status = 409
+    code = "too_many_open_claims"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"you already hold {limit} claims without proof; send proof for one of them first", limit=limit
+        )

@@ -8,7 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.chain.client import Chain, connect
+from backend.chain.client import Chain, node_chain_id
 from backend.chain.deployment import Deployment, load_deployment
 from backend.db import make_engine, make_session_factory
 from backend.settings import Settings
@@ -33,13 +33,13 @@ class Runtime:
 
     @cached_property
     def chain(self) -> Chain:
-        return Chain(connect(self.settings.effective_rpc_url), self.deployment)
+        return Chain.at(self.settings.effective_rpc_url, self.deployment)
 
     @classmethod
     def from_settings(cls, settings: Settings, chain_id: int | None = None) -> Runtime:
         """Finds the deployment record for `chain_id` (asked of the node when not given)."""
         if chain_id is None:
-            chain_id = int(connect(settings.effective_rpc_url).eth.chain_id)
+            chain_id = node_chain_id(settings.effective_rpc_url)
         deployment = load_deployment(settings.deployments_dir, chain_id)
         if deployment is None:
             raise NotDeployed(

@@ -54,6 +54,13 @@ ENV_NAMES = {
     "CITY_BIC": "city_bic",
     "OPEN_DATA_SALT": "open_data_salt",
     "INDEXER_CHUNK_BLOCKS": "indexer_chunk_blocks",
+    # claims: photo decoding, claim expiry, open-claim limit (issue 11)
+    "MAX_PHOTO_PIXELS": "max_photo_pixels",
+    "PHOTO_LONG_SIDE": "photo_long_side",
+    "PHOTO_WORKERS": "photo_workers",
+    "PHOTO_WORKER_MEMORY_MB": "photo_worker_memory_mb",
+    "CLAIM_EXPIRY_HOURS": "claim_expiry_hours",
+    "MAX_OPEN_CLAIMS": "max_open_claims",
 }
 
 
@@ -97,6 +104,16 @@ class Settings(BaseModel):
     city_bic: str = "ABNANL2A"
     open_data_salt: str = "development-salt"
     indexer_chunk_blocks: int = Field(default=2000, ge=1)
+    # claims (issue 11): a proof photo's pixels are checked from its header before decoding; decoding runs
+    # in PHOTO_WORKERS separate processes, each with a memory ceiling; what is stored is a JPEG whose long
+    # side is at most PHOTO_LONG_SIDE. A claim without proof expires after CLAIM_EXPIRY_HOURS (or at the
+    # task's deadline) and frees its place; a citizen holds at most MAX_OPEN_CLAIMS claims without proof.
+    max_photo_pixels: int = Field(default=24_000_000, ge=1_000_000, le=100_000_000)
+    photo_long_side: int = Field(default=2000, ge=320, le=8000)
+    photo_workers: int = Field(default=2, ge=1, le=16)
+    photo_worker_memory_mb: int = Field(default=1024, ge=256)
+    claim_expiry_hours: float = Field(default=48.0, gt=0)
+    max_open_claims: int = Field(default=3, ge=1)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -1,28 +1,19 @@
 """Background workers (the reward sender, the indexer, ...): each is a `tick()` run in a loop.
 
-`heitje up` runs every registered worker in a thread beside the API; `heitje worker` runs them
-alone. A worker whose chain is down waits and retries; it never takes the API down with it.
+`heitje up` runs every worker of `backend.wiring.WORKER_FACTORIES` in a thread beside the API;
+`heitje worker` runs them alone. A worker whose chain is down waits and retries; it never takes the
+API down with it.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable
 from typing import Protocol
 
 from backend.errors import ChainUnavailable
-from backend.runtime import Runtime
 
 log = logging.getLogger("heitje.workers")
-
-# "module:factory" for each worker; a factory takes the Runtime and returns a Worker.
-# Domains add themselves here.
-WORKER_FACTORIES: tuple[str, ...] = (
-    "backend.rewards.sender:make_worker",
-    "backend.indexer.worker:make_worker",
-)
 
 
 class Worker(Protocol):
@@ -33,22 +24,6 @@ class Worker(Protocol):
 
     def close(self) -> None:
         """Releases locks and connections."""
-
-
-def load_workers(runtime: Runtime, names: tuple[str, ...] = WORKER_FACTORIES) -> list[Worker]:
-    workers = []
-    for spec in names:
-        module_name, factory_name = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                log.warning("worker %s is not available (module missing)", spec)
-                continue
-            raise
-        factory: Callable[[Runtime], Worker] = getattr(module, factory_name)
-        workers.append(factory(runtime))
-    return workers
 
 
 def run_loop(worker: Worker, stop: threading.Event, poll_seconds: float, max_backoff: float = 10.0) -> None:

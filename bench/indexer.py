@@ -24,10 +24,11 @@ from backend import migrate
 from backend.chain import anvil
 from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
-from backend.indexer.decode import KIND_BY_TOPIC
+from backend.chain.events import KIND_BY_TOPIC
 from backend.indexer.service import Indexer
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
+from backend.wiring import register_indexer_handlers
 
 CLAIMS = 10_000  # x 2 events each
 BATCH = 500  # claims per rewardBatch transaction
@@ -99,7 +100,7 @@ def run() -> dict[str, Any]:
             print(f"indexer: emitted {2 * CLAIMS:,} events in {time.perf_counter() - emit_began:.1f} s")
 
             began, cpu_began = time.perf_counter(), time.process_time()
-            steps = Indexer(runtime).run_until_idle()
+            steps = Indexer(runtime, handlers=register_indexer_handlers()).run_until_idle()
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
             events = sum(s.events for s in steps if s.kind == "read")
             baseline = _web3_decode_rate(w3, runtime.chain.coin, deployment.block)

@@ -20,7 +20,7 @@ app = typer.Typer(
 @app.command("add")
 def add(address: Annotated[str, typer.Argument(help="The operator's wallet address")]) -> None:
     """Give ADDRESS the operator role."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     checksummed = address_param(address)
@@ -36,7 +36,7 @@ def add(address: Annotated[str, typer.Argument(help="The operator's wallet addre
 @app.command("remove")
 def remove(address: Annotated[str, typer.Argument(help="The operator's wallet address")]) -> None:
     """Take the operator role from ADDRESS (configured operators and the admin stay)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     checksummed = address_param(address)
@@ -52,7 +52,7 @@ def remove(address: Annotated[str, typer.Argument(help="The operator's wallet ad
 @app.command("list")
 def list_() -> None:
     """Every operator: the deployment's admin, configured ones (OPERATORS) and added ones."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from eth_account import Account
 from web3 import Web3
 from web3.types import TxParams
 
 from backend.chain.artifacts import load_artifact
+from backend.chain.client import connect
 from backend.chain.deployment import Deployment, save_deployment
 
 ROLE_NAMES = ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "REGISTRAR_ROLE", "PAUSER_ROLE")
@@ -85,3 +86,8 @@ def deploy_coin(
     )
     save_deployment(deployments_dir, deployment)
     return deployment
+
+
+def deploy_coin_at(rpc_url: str, **kwargs: Any) -> Deployment:
+    """`deploy_coin` on the node at `rpc_url` (for callers outside backend/chain, which hold no web3)."""
+    return deploy_coin(connect(rpc_url, timeout=300), **kwargs)

@@ -7,28 +7,11 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class ContractCall:
+class EncodedCall:
     """One encoded call of the coin (`data` is the 0x-hex calldata), for the relayer to simulate and send."""
 
     function: str
     data: str
-
-
-@dataclass(frozen=True)
-class AuthorizationEvent:
-    """An AuthorizationUsed or AuthorizationCanceled log of one (authorizer, nonce)."""
-
-    tx_hash: str
-    block_number: int
-
-
-@dataclass(frozen=True)
-class AuthorizedTransfer:
-    """The arguments of a transferWithAuthorization call as a transaction carried them."""
-
-    from_: str
-    to: str
-    value: int
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from web3.contract.contract import ContractFunction
 
+from backend.chain.artifacts import coin_abi
 from backend.chain.client import Chain, chain_call
-from backend.chain.money import ContractCall
+from backend.chain.money import EncodedCall
 from backend.db import Base, UTCDateTime, utcnow
 from backend.errors import RelayerUnavailable
 
@@ -98,8 +99,8 @@ def decode_revert(abi: list[dict[str, Any]], data: object) -> Reverted:
     return Reverted(name, values, text)
 
 
-def _calldata(call: ContractCall | ContractFunction) -> str:
-    return call.data if isinstance(call, ContractCall) else str(call._encode_transaction_data())
+def _calldata(call: EncodedCall | ContractFunction) -> str:
+    return call.data if isinstance(call, EncodedCall) else str(call._encode_transaction_data())
 
 
 class RpcError(RelayerUnavailable):
@@ -132,7 +133,7 @@ class Relayer:
         self._behind: tuple[int, float] | None = None  # (node's count, first seen) while behind the row
 
     def _rpc(self, method: str, params: list[Any]) -> Any:
-        response = self.chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        response = self.chain._w3.provider.make_request(method, params)  # type: ignore[arg-type]
         error = response.get("error")
         if error:
             message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
@@ -140,18 +141,18 @@ class Relayer:
             if isinstance(data, dict):  # some nodes nest it: {"data": {"data": "0x..."}}
                 data = data.get("data")
             if "revert" in message.lower() or (isinstance(data, str) and data.startswith("0x")):
-                raise decode_revert(list(self.chain.coin.abi), data)  # type: ignore[arg-type]
+                raise decode_revert(coin_abi(), data)  # type: ignore[arg-type]
             raise RpcError(message)
         return response["result"]
 
     @chain_call
-    def simulate(self, call: ContractCall | ContractFunction) -> int:
+    def simulate(self, call: EncodedCall | ContractFunction) -> int:
         """The call's gas estimate (eth_estimateGas); raises `Reverted` when the chain would refuse it."""
         tx = {"from": self.address, "to": self.chain.address, "data": _calldata(call)}
         return int(self._rpc("eth_estimateGas", [tx]), 16)
 
     @chain_call
-    def send(self, session: Session, call: ContractCall | ContractFunction, *, gas: int | None = None) -> str:
+    def send(self, session: Session, call: EncodedCall | ContractFunction, *, gas: int | None = None) -> str:
         """Simulates (unless `gas` is given from an earlier simulation), then signs and broadcasts
         `call` with a nonce allocated under the row lock in `session`'s transaction (held until the
         caller commits). Returns the 0x transaction hash."""

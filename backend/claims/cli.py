@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from backend.claims import service
-from backend.db import transaction
+from backend.claims.models import CLAIM_STATUSES
+from backend.db import transaction, utcnow
 from backend.errors import HeitjeError
 
 app = typer.Typer(help="Claims: review citizens' proof.", no_args_is_help=True)
@@ -15,16 +16,16 @@ app = typer.Typer(help="Claims: review citizens' proof.", no_args_is_help=True)
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, typer.Option(help="claimed, submitted, approved or rejected")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="claimed, submitted, approved, rejected or expired")
+    ] = None,
     task: Annotated[int | None, typer.Option(help="Only this task's claims")] = None,
 ) -> None:
     """List claims, newest first."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
-    if status is not None and status not in ("claimed", "submitted", "approved", "rejected"):
-        raise typer.BadParameter(
-            "status is one of claimed, submitted, approved, rejected", param_hint="--status"
-        )
+    if status is not None and status not in CLAIM_STATUSES:
+        raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
         claims = service.list_claims(session, citizen=None, status=status, task_id=task)  # type: ignore[arg-type]
@@ -34,10 +35,21 @@ def list_(
             typer.echo(f"{line}  {out.note or ''}")
 
 
+@app.command("expire")
+def expire() -> None:
+    """Record as expired every claim without proof whose time is up (the API already treats them so)."""
+    from backend.cli import cli_runtime
+
+    runtime = cli_runtime()
+    with transaction(runtime.sessions) as session:
+        count = service.record_expiry(session, utcnow())
+    typer.echo(f"{count} claim(s) expired")
+
+
 @app.command("approve")
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:
@@ -52,7 +64,7 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 @app.command("reject")
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -12,18 +12,15 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
 from backend.db import Base, UTCDateTime, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-REWARDED = "rewarded"
-TRANSFER = "transfer"
-REDEEMED = "redeemed"
-MERCHANT_SET = "merchant_set"
-# EIP-3009 authorizations (payments and relayed redemptions): account = authorizer, ref = nonce.
-AUTH_USED = "auth_used"
-AUTH_CANCELED = "auth_canceled"
+__all__ = [
+    "AUTH_CANCELED", "AUTH_USED", "MERCHANT_SET", "REDEEMED", "REWARDED", "TRANSFER", "ChainEvent", "IndexerCheckpoint",
+]
 
 
 class ChainEvent(Base):
@@ -33,7 +30,6 @@ class ChainEvent(Base):
     - transfer:     account = from, counterparty = to, amount (mints come from, burns go to, 0x0)
     - redeemed:     account = merchant, amount, ref (0x-hex bytes32)
     - merchant_set: account, accepted
-    - auth_used, auth_canceled: account = authorizer, ref = nonce (0x-hex bytes32)
     """
 
     __tablename__ = "chain_events"

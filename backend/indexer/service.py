@@ -3,12 +3,15 @@
 One step (`index_step`) does one of three things:
 1. The checkpoint's block hash is no longer the chain's hash at that height: a reorg. Walk back
    over the recorded events' blocks to the highest one still on the chain (the fork), delete what
-   was recorded above it (events; due payouts; exported or paid payouts are flagged, see
-   backend.payouts.service) and move the checkpoint back to it. The next step reads again.
+   was recorded above it (events, and whatever the domains' reorg handlers take back) and move the
+   checkpoint back to it. The next step reads again.
 2. There are confirmed blocks beyond the checkpoint: read one chunk of them (at most
-   settings.indexer_chunk_blocks), record its events and payouts, and advance the checkpoint to
-   the chunk's last block and hash, all in one transaction.
+   settings.indexer_chunk_blocks), record its events, call the domains' handlers for them, and
+   advance the checkpoint to the chunk's last block and hash, all in one transaction.
 3. Nothing to do.
+
+Domains register their handlers in `backend.indexer.handlers` (backend.wiring does it at start-up);
+the indexer imports no domain.
 
 A block is confirmed when it has settings.confirmations confirmations: the head has one, so the
 newest confirmed block is head - confirmations + 1. The hash of a chunk's last block is read
@@ -28,13 +31,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from backend.chain.events import COLUMNS, decode_logs
+from backend.chain.logs import LogSource
+from backend.chain.rpc import RpcError
 from backend.db import transaction, utcnow
-from backend.indexer.decode import COLUMNS, decode_logs
+from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.indexer.models import ChainEvent, IndexerCheckpoint
-from backend.indexer.source import LogSource, RpcError
-from backend.payments import events as payment_events
-from backend.payouts import service as payouts
-from backend.redemptions import events as redemption_events
 from backend.runtime import Runtime
 from backend.settings import Settings
 
@@ -45,7 +47,8 @@ WALK_BACK_PAGE = 64
 
 @dataclass(frozen=True)
 class Step:
-    """What one step did: `kind` is "read", "reorg" or "idle"."""
+    """What one step did: `kind` is "read", "reorg" or "idle"; `payouts` counts the records the
+    domains' handlers made (read) or removed (reorg)."""
 
     kind: str
     first: int = 0
@@ -73,13 +76,18 @@ class Indexer:
     """The indexer of one deployment. Stateless between steps: everything lives in the database."""
 
     def __init__(
-        self, runtime: Runtime, source: LogSource | None = None, settings: Settings | None = None
+        self,
+        runtime: Runtime,
+        source: LogSource | None = None,
+        settings: Settings | None = None,
+        handlers: Handlers | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = settings or runtime.settings
         self.contract = runtime.deployment.address
         self.start_block = runtime.deployment.block
-        self.source = source or LogSource(runtime.chain.w3, self.contract)
+        self.source = source or runtime.chain.log_source()
+        self.handlers = handlers if handlers is not None else REGISTRY
         # block_time as the column's own bind processor stores it (see _insert_ignoring_duplicates)
         dialect = runtime.engine.dialect
         processor = ChainEvent.__table__.c.block_time.type.dialect_impl(dialect).bind_processor(dialect)
@@ -160,20 +168,19 @@ class Indexer:
         times = None
         if raw and "blockTimestamp" not in raw[0]:
             times = self.source.block_times({r["blockHash"] for r in raw})
-        rows, handled = decode_logs(raw, block_times=times, time_to_db=self._time_to_db)
-        # The chain time the indexed chain has reached: a payment's authorization expires by it.
-        end_time = self.source.block_times({end_hash}).get(end_hash)
-        through = (end, end_time) if end_time is not None else None
+        rows, by_kind = decode_logs(
+            raw, block_times=times, time_to_db=self._time_to_db, keep=self.handlers.kinds()
+        )
+        chunk = None
+        if self.handlers.wants_chunks():
+            # The chain time the indexed chain has reached (an authorization expires by it).
+            chunk = Chunk(end, self.source.block_times({end_hash}).get(end_hash))
         with transaction(self.runtime.sessions) as session:
             if not self._move_checkpoint(session, (last, last_hash), (end, end_hash)):
                 return Step("read", start, start - 1, more=True)  # another indexer got here first
             if rows:
                 _insert_ignoring_duplicates(session, rows)
-            # Domain handlers (until the indexer's handler registry lands): money, in one transaction.
-            created = redemption_events.on_events(
-                session, handled, euro_per_coin=self.settings.euro_per_coin, through=through
-            )
-            payment_events.on_events(session, handled, through=through)
+            created = self.handlers.handle(session, by_kind, self.settings, chunk)
         return Step("read", start, end, events=len(rows), payouts=created, more=end < confirmed)
 
     # --- reorgs -----------------------------------------------------------------------------------
@@ -204,12 +211,10 @@ class Indexer:
             if not self._move_checkpoint(session, (last, last_hash), (fork, fork_hash)):
                 return Step("reorg", fork, last, more=True)
             removed = session.execute(delete(ChainEvent).where(ChainEvent.block_number > fork)).rowcount  # type: ignore[attr-defined]
-            deleted, flagged = payouts.rollback_above(session, fork)
-            redemption_events.on_reorg(session, fork)
-            payment_events.on_reorg(session, fork)
+            deleted, flagged = self.handlers.rollback(session, fork)
         log.warning(
-            "reorg: block %s is no longer %s; rolled back to block %s (%s events, %s due payouts removed, "
-            "%s exported or paid payouts flagged for the operator)",
+            "reorg: block %s is no longer %s; rolled back to block %s (%s events, %s domain records removed, "
+            "%s flagged for the operator)",
             last,
             last_hash,
             fork,

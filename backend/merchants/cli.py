@@ -23,7 +23,7 @@ def add(
     iban: Annotated[str, typer.Option(help="Where its euros are paid (validated).")],
 ) -> None:
     """Register a merchant; `heitje up` / `heitje worker` then sends setMerchant(address, true)."""
-    from backend.cli import cli_runtime  # late: backend.cli imports this module
+    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
     runtime = cli_runtime()
@@ -44,7 +44,7 @@ def add(
 @app.command("deactivate")
 def deactivate(address: Annotated[str, typer.Argument(help="The merchant's wallet address.")]) -> None:
     """Deactivate a merchant; the sender then sends setMerchant(address, false)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
     runtime = cli_runtime()
@@ -62,7 +62,7 @@ def deactivate(address: Annotated[str, typer.Argument(help="The merchant's walle
 @app.command("list")
 def list_merchants() -> None:
     """Every merchant in the registry, with its chain state."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
     runtime = cli_runtime()

@@ -121,7 +121,7 @@ def is_merchant(session: Session, address: str, *, chain: Chain | None = None, b
     if chain is None:
         return found.is_merchant
     if block is not None:
-        return found.registered and chain.is_merchant_at(address, block)
+        return found.registered and chain.is_merchant(address, block=block)
     return found.intended and chain.is_merchant(address)
 
 

@@ -114,7 +114,7 @@ def check_window(chain: Chain, window: Window) -> None:
 
 
 def used_or_cancelled(chain: Chain, authorizer: str, nonce: str) -> HeitjeError:
-    if chain.authorization_event("AuthorizationCanceled", authorizer, nonce) is not None:
+    if chain.authorization_cancelled(authorizer, nonce) is not None:
         return AuthorizationCancelled(authorizer, nonce)
     return AuthorizationUsed(authorizer, nonce)
 

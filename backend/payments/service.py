@@ -191,12 +191,17 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
     """The nonce is used: if it was used by exactly this transfer (we relayed it and crashed before
     recording it, or someone else relayed it), record that transaction and return it. Its state stays
     `sent` until the indexer's handler has seen the use at the configured depth."""
-    used = chain.authorization_event("AuthorizationUsed", transfer.from_, transfer.nonce)
+    used = chain.authorization_used(transfer.from_, transfer.nonce)
     if used is None:
         return None
-    call = chain.authorized_transfer_in(used.tx_hash)
-    if call is None or (call.to, call.value) != (transfer.to, transfer.value):
+    call = chain.call_in(used)
+    if (
+        call is None
+        or call.function != "transferWithAuthorization"
+        or (call.args["to"], call.args["value"]) != (transfer.to, transfer.value)
+    ):
         return None
+    mined = chain.tx_status(used)
     payment = Payment(
         from_address=transfer.from_,
         to_address=transfer.to,
@@ -206,11 +211,12 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
         valid_before=str(transfer.valid_before),
         signature=transfer.signature.hex,
         status=SENT,
-        tx_hash=used.tx_hash,
+        tx_hash=used,
     )
     session.add(payment)
     session.flush()
-    indexed_through(session, payment, used.block_number, contract=chain.address)
+    if mined.block_number is not None:
+        indexed_through(session, payment, mined.block_number, contract=chain.address)
     return payment
 
 

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 @contextmanager
 def _runtime() -> Iterator[Runtime]:
-    from backend.cli import cli_runtime  # late: backend.cli imports this module
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount
+from backend.chain.events import ZERO_ADDRESS
 from backend.claims.models import Claim
-from backend.indexer.decode import ZERO_ADDRESS
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
 from backend.payouts.models import PAID, Payout

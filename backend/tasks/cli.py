@@ -29,7 +29,7 @@ def create(
     longitude: Annotated[float | None, typer.Option()] = None,
 ) -> None:
     """Post a task (as the deployment's admin)."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     try:
         # `reward` is the typed text ("15.00"): validation parses it into units.
@@ -53,7 +53,7 @@ def create(
     try:
         with transaction(runtime.sessions) as session:
             task = service.create_task(session, operator=runtime.deployment.admin, data=data)
-            out = service.to_out(task)
+            out = service.view(session, task)
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)
         raise typer.Exit(2) from exc
@@ -66,12 +66,12 @@ def list_(
     status: Annotated[str | None, typer.Option(help="open, full or closed")] = None,
 ) -> None:
     """List tasks, newest first."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
-        for task in service.list_tasks(session, district=district, status=status):  # type: ignore[arg-type]
-            out = service.to_out(task)
+        tasks = service.list_tasks(session, district=district, status=status)  # type: ignore[arg-type]
+        for out in service.views(session, tasks):
             typer.echo(
                 f"{out.id:>5}  {out.status:<6}  {out.reward:>8}  {out.taken}/{out.capacity}  "
                 f"{out.district}: {out.title}"
@@ -81,7 +81,7 @@ def list_(
 @app.command("close")
 def close(task_id: Annotated[int, typer.Argument()]) -> None:
     """Close a task for new claims."""
-    from backend.cli import cli_runtime
+    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from eth_account import Account
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from web3 import Web3
@@ -25,10 +24,11 @@ from backend.chain.deployment import Deployment
 from backend.db import Base, make_engine, normalise_url
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
+from tests.support.accounts import DEPLOYER, MINTER, RELAYER, sign_message, siwe_message
+from tests.support.api import sign_in as api_sign_in
 
-DEPLOYER = Account.from_key(ANVIL_TEST_KEYS["deployer"])
-MINTER = Account.from_key(ANVIL_TEST_KEYS["minter"])
-RELAYER = Account.from_key(ANVIL_TEST_KEYS["relayer"])
+# Re-exported for the tests that still import them from here (new tests use tests.support).
+__all__ = ["DEPLOYER", "MINTER", "RELAYER", "sign_message", "siwe_message"]
 
 
 @pytest.fixture(scope="session")
@@ -129,45 +129,7 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
         yield test_client
 
 
-def siwe_message(address: str, nonce: str, *, domain: str = "testserver", uri: str = "http://testserver",
-                 chain_id: int = 31337, issued_at: str | None = None, expiration_time: str | None = None) -> str:
-    """An EIP-4361 message as a wallet would build it (siwe's own serialiser)."""
-    from datetime import UTC, datetime, timedelta
-
-    from siwe import SiweMessage
-
-    now = datetime.now(UTC)
-    return SiweMessage(
-        domain=domain,
-        address=address,
-        statement="Sign in to Heitje",
-        uri=uri,
-        version="1",
-        chain_id=chain_id,
-        nonce=nonce,
-        issued_at=issued_at or now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        expiration_time=expiration_time
-        or (now + timedelta(minutes=10)).isoformat(timespec="seconds").replace("+00:00", "Z"),
-    ).prepare_message()
-
-
-def sign_message(account, message: str) -> str:
-    from eth_account.messages import encode_defunct
-
-    return "0x" + account.sign_message(encode_defunct(text=message)).signature.hex().removeprefix("0x")
-
-
 @pytest.fixture
 def sign_in():
-    """`sign_in(client, account) -> headers`: a real EIP-4361 sign-in through the API (nonce, a message
-    signed with eth-account, login) returning {"Authorization": "Bearer ..."}."""
-
-    def _sign_in(client: TestClient, account) -> dict[str, str]:
-        nonce = client.get("/api/v1/auth/nonce").json()["nonce"]
-        message = siwe_message(account.address, nonce)
-        body = {"message": message, "signature": sign_message(account, message)}
-        response = client.post("/api/v1/auth/login", json=body)
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    return _sign_in
+    """`sign_in(client, account) -> headers` (tests.support.api.sign_in)."""
+    return api_sign_in

@@ -20,10 +20,10 @@ def test_unknown_route_answers_with_the_error_shape(client: TestClient) -> None:
 
 def test_healthz_reports_degraded_when_the_chain_is_down(runtime, deployment: Deployment) -> None:
     from backend.app import create_app
-    from backend.chain.client import Chain, connect
+    from backend.chain.client import Chain
 
     runtime_down = type(runtime)(settings=runtime.settings, deployment=deployment)
-    runtime_down.__dict__["chain"] = Chain(connect("http://127.0.0.1:9", timeout=0.5), deployment)
+    runtime_down.__dict__["chain"] = Chain.at("http://127.0.0.1:9", deployment, timeout=0.5)
     with TestClient(create_app(runtime_down, web_dir=None)) as down:
         response = down.get("/healthz")
     runtime_down.close()

@@ -22,7 +22,8 @@ from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, ROOT, Settings
-from backend.workers import load_workers, start_threads
+from backend.wiring import load_workers
+from backend.workers import start_threads
 from tests.web.helpers import DEPLOYER, MINTER, SCRIPT_ERRORS, PageFactory, Server
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,13 +7,13 @@ import pytest
 from eth_account import Account
 from typer.testing import CliRunner
 
-from backend import cli
+from backend import cli, cli_params
 from tests.backend.claims.helpers import Loop
 
 
 @pytest.fixture
 def heitje(runtime, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cli, "cli_runtime", lambda: runtime)
+    monkeypatch.setattr(cli_params, "cli_runtime", lambda: runtime)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli.app, list(args))
 

@@ -8,7 +8,7 @@ from web3 import Web3
 from backend.chain.deployment import Deployment
 from backend.indexer.service import Indexer
 from backend.runtime import Runtime
-from tests.backend.indexer.coin import Coin
+from tests.support.coin import Coin
 
 
 @pytest.fixture

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from backend.chain.logs import LogSource
+from backend.chain.rpc import RpcError
 from backend.db import transaction
 from backend.indexer.models import ChainEvent, IndexerCheckpoint
 from backend.indexer.service import Indexer
-from backend.indexer.source import LogSource, RpcError
 from backend.indexer.worker import make_worker
 from backend.payouts.models import Payout
-from backend.workers import WORKER_FACTORIES, load_workers
-from tests.backend.indexer.coin import funded_merchant, new_account, ref_hex
+from backend.wiring import WORKER_FACTORIES, load_workers
+from tests.support.coin import funded_merchant, new_account, ref_hex
 
 
 def events(runtime, kind=None):
@@ -121,17 +122,20 @@ def test_events_on_chunk_boundaries_are_each_recorded_once(runtime, coin, make_i
     assert [e.amount for e in events(runtime, "rewarded")] == [claim * 10 for claim in range(1, 8)]
 
 
-def test_the_worker_registered_in_workers_reads_until_it_is_caught_up(runtime, coin, w3):
+def test_the_worker_wired_into_the_workers_reads_until_it_is_caught_up(runtime, coin, w3):
     citizen = new_account(w3)
     coin.reward(citizen.address, 100, 1)
-    assert "backend.indexer.worker:make_worker" in WORKER_FACTORIES
+    assert make_worker in WORKER_FACTORIES
     worker = make_worker(runtime)
 
     while worker.tick():
         pass
 
     assert [e.amount for e in events(runtime, "rewarded")] == [100]
-    assert any(w.name == "indexer" for w in load_workers(runtime, ("backend.indexer.worker:make_worker",)))
+    workers = load_workers(runtime)
+    assert any(w.name == "indexer" for w in workers)
+    for w in workers:
+        w.close()
     worker.close()
 
 
@@ -146,7 +150,7 @@ class PickyNode(LogSource):
 
     def logs(self, start, end):
         if end - start + 1 > 2:
-            raise RpcError("eth_getLogs: query exceeds max block range 2")
+            raise RpcError("eth_getLogs", -32005, "query exceeds max block range 2")
         return [{k: v for k, v in log.items() if k != "blockTimestamp"} for log in super().logs(start, end)]
 
 
@@ -154,7 +158,7 @@ def test_a_node_that_caps_log_ranges_and_omits_block_times_is_still_read_complet
     citizen = new_account(w3)
     for claim in range(1, 6):
         coin.reward(citizen.address, claim, claim)
-    indexer = Indexer(runtime, source=PickyNode(w3, runtime.deployment.address))
+    indexer = Indexer(runtime, source=PickyNode(runtime.chain.rpc, runtime.deployment.address))
 
     indexer.run_until_idle()
 

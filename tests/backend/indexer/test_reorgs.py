@@ -8,7 +8,7 @@ from backend.db import transaction
 from backend.indexer.models import ChainEvent
 from backend.payouts import service as payouts
 from backend.payouts.models import Payout
-from tests.backend.indexer.coin import funded_merchant, new_account
+from tests.support.coin import funded_merchant, new_account
 
 
 def payout_rows(runtime):

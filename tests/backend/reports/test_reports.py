@@ -30,7 +30,6 @@ def approved_claim(runtime, citizen: str, *, district: str, minutes: int) -> int
             district=district,
             reward_units=1500,
             capacity=1,
-            taken=1,
             minutes=minutes,
             created_by=OPERATOR.address,
         )

@@ -1,0 +1,63 @@
+"""The one event decoder, on logs built by hand (as a node returns them)."""
+
+from datetime import UTC, datetime
+
+from eth_abi import encode
+from eth_utils import keccak
+
+from backend.chain.events import COLUMNS, REDEEMED, REWARDED, decode_event, decode_events, decode_logs, topic_filter
+from tests.support.fake_chain import FAKE_COIN
+from tests.support.logs import BLOCK_TIME0, raw_log, rewarded_log, word
+
+CITIZEN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+COIN = FAKE_COIN
+
+
+def rewarded(claim=5, amount=1500, **kw):
+    return rewarded_log(CITIZEN, amount, claim, **kw)
+
+
+def test_a_rewarded_log_decodes_to_its_claim_citizen_and_amount():
+    event = decode_event(rewarded())
+
+    assert event.name == "Rewarded"
+    assert event.args == {"claimId": "0x" + "00" * 31 + "05", "citizen": CITIZEN, "amount": 1500}
+    assert (event.block_number, event.log_index, event.address) == (7, 0, COIN)
+
+
+def test_an_authorization_used_log_decodes_to_its_authorizer_and_nonce():
+    nonce = b"\x11" * 32
+    log = raw_log("AuthorizationUsed(address,bytes32)", [word(CITIZEN, "address"), word(nonce, "bytes32")])
+
+    assert decode_event(log).args == {"authorizer": CITIZEN, "nonce": "0x" + "11" * 32}
+
+
+def test_logs_of_another_contract_are_left_out_when_the_coin_is_named():
+    other = rewarded(address="0x" + "99" * 20)
+
+    assert decode_events([rewarded(), other], address=COIN) == [decode_event(rewarded())]
+
+
+def test_a_log_of_no_coin_event_is_not_decoded():
+    assert decode_event(raw_log("Unrelated(uint256)", [], encode(["uint256"], [1]))) is None
+
+
+def test_the_indexer_rows_follow_the_table_columns_and_keep_the_kinds_asked_for():
+    rows, kept = decode_logs([rewarded()], keep=(REWARDED,))
+
+    row = dict(zip(COLUMNS, rows[0], strict=True))
+    claim_id = "0x" + "00" * 31 + "05"
+    assert (row["kind"], row["account"], row["amount"], row["ref"]) == (REWARDED, CITIZEN, 1500, claim_id)
+    assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(BLOCK_TIME0 + 7, UTC)
+
+
+def test_the_indexer_keeps_no_dicts_of_kinds_nobody_handles():
+    _, kept = decode_logs([rewarded()], keep=(REDEEMED,))
+
+    assert kept == {REDEEMED: []}
+
+
+def test_a_topic_filter_fixes_indexed_arguments_by_value():
+    topics = topic_filter("AuthorizationUsed", {"authorizer": CITIZEN})
+
+    assert topics == ["0x" + keccak(text="AuthorizationUsed(address,bytes32)").hex(), word(CITIZEN, "address")]
