@@ -23,6 +23,7 @@ from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
+from backend.coin import cli as coin_cli
 from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.merchants import cli as merchants_cli
@@ -32,6 +33,9 @@ from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
 from backend.payouts import routes as payouts_routes
 from backend.payouts import service as payouts
+from backend.privacy import cli as privacy_cli
+from backend.privacy import retention as privacy_retention
+from backend.privacy import routes as privacy_routes
 from backend.redemptions import events as redemption_events
 from backend.redemptions import routes as redemptions_routes
 from backend.reports import routes as reports_routes
@@ -53,14 +57,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
+    privacy_routes.router,
 )
 
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
-# the indexer (chain -> database) and the claim-expiry worker.
+# the indexer (chain -> database), the claim-expiry worker and the retention sweep.
 WORKER_FACTORIES: tuple[Callable[[Runtime], Worker], ...] = (
     reward_sender.make_worker,
     indexer_worker.make_worker,
     claims_worker.make_worker,
+    privacy_retention.make_worker,
 )
 
 # `heitje <name> ...` sub-command groups.
@@ -70,6 +76,8 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "operator": accounts_cli.app,
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
+    "privacy": privacy_cli.app,
+    "coin": coin_cli.app,
 }
 
 

@@ -8,6 +8,7 @@ import typer
 
 from backend.claims import service
 from backend.claims.models import CLAIM_STATUSES
+from backend.cli_params import cli_runtime
 from backend.db import transaction, utcnow
 from backend.errors import HeitjeError
 
@@ -22,7 +23,6 @@ def list_(
     task: Annotated[int | None, typer.Option(help="Only this task's claims")] = None,
 ) -> None:
     """List claims, newest first."""
-    from backend.cli_params import cli_runtime
 
     if status is not None and status not in CLAIM_STATUSES:
         raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
@@ -38,8 +38,6 @@ def list_(
 @app.command("expire")
 def expire() -> None:
     """Record as expired every claim without proof whose time is up (the API already treats them so)."""
-    from backend.cli import cli_runtime
-
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
         count = service.record_expiry(session, utcnow())
@@ -49,7 +47,6 @@ def expire() -> None:
 @app.command("approve")
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
-    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:
@@ -64,7 +61,6 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 @app.command("reject")
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
-    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

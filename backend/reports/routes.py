@@ -14,6 +14,7 @@ from backend.auth.deps import CurrentOperator
 from backend.db import utcnow
 from backend.deps import RuntimeDep, SessionDep
 from backend.errors import ChainUnavailable
+from backend.privacy.service import removal_totals
 from backend.reports import service
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -82,6 +83,8 @@ class SummaryOut(BaseModel):
     )
     indexed_to_block: int | None
     generated_at: datetime
+    # privacy (issue 13): what retention and erasures removed so far, per kind
+    privacy_removals: dict[str, int] = Field(default_factory=dict)
 
 
 def _supply(runtime: RuntimeDep) -> int | None:
@@ -136,6 +139,7 @@ def get_summary(
         indexed_supply=format_amount(result.indexed_supply),
         indexed_to_block=result.indexed_to_block,
         generated_at=utcnow(),
+        privacy_removals=removal_totals(session),
     )
 
 

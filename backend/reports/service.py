@@ -14,7 +14,6 @@ euros paid out have no district (merchants are not tied to one) and are None the
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -30,6 +29,7 @@ from backend.claims.models import Claim
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
 from backend.payouts.models import PAID, Payout
+from backend.reports.csv_cells import SafeDictWriter, SafeWriter
 from backend.tasks.models import Task
 
 ALL = "all"
@@ -160,10 +160,10 @@ def summary(session: Session, contract: str) -> Summary:
 
 def summary_csv(result: Summary) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(out, CSV_COLUMNS)
     writer.writeheader()
     for r in result.rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in r.as_strings().items()})
+        writer.writerow(r.as_strings())
     return out.getvalue()
 
 
@@ -189,7 +189,7 @@ def open_data_csv(session: Session, salt: str) -> str:
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
     events = session.execute(
         select(

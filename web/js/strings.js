@@ -379,3 +379,45 @@ const errorsEn = {
 
 export const STRINGS = { nl, en };
 export const ERRORS = { nl: errorsNl, en: errorsEn };
+
+// privacy (issue 13): a person's data rights on the account screen
+Object.assign(nl, {
+  privacy_title: "Jouw gegevens",
+  privacy_intro: "Bekijk alles wat Heitje over je bewaart, haal je jaaroverzicht op, of laat je gegevens wissen.",
+  privacy_export: "Download mijn gegevens",
+  privacy_export_page: "Download als leesbare pagina",
+  privacy_statement: "Jaaroverzicht (pdf)",
+  privacy_statement_year: "Jaar",
+  privacy_erase: "Wis mijn gegevens",
+  privacy_erase_title: "Weet je het zeker? Dit kan niet ongedaan worden gemaakt.",
+  privacy_erase_gone: "Gewist worden: je foto's, je notities, de redenen van afwijzing en wanneer je inlogde.",
+  privacy_erase_kept: "Bewaard blijft wat de gemeente 7 jaar voor de boekhouding moet bewaren: de klusjes en bedragen, zonder je adres. Je beloningen van dit jaar houden je adres tot 31 december, voor de jaargrens.",
+  privacy_erase_chain: "Je heitjes en je portemonnee blijven gewoon van jou. Wat op de blockchain staat (je adres en bedragen, nooit je naam) kan niemand wissen.",
+  privacy_erase_yes: "Ja, wis mijn gegevens",
+  privacy_erased: "Gewist: {photos} foto's en {notes} notities. {claims} klusjes blijven bewaard zonder je adres.",
+});
+Object.assign(en, {
+  privacy_title: "Your data",
+  privacy_intro: "See everything Heitje keeps about you, get your yearly statement, or have your data erased.",
+  privacy_export: "Download my data",
+  privacy_export_page: "Download as a readable page",
+  privacy_statement: "Yearly statement (PDF)",
+  privacy_statement_year: "Year",
+  privacy_erase: "Erase my data",
+  privacy_erase_title: "Are you sure? This cannot be undone.",
+  privacy_erase_gone: "Erased: your photos, your notes, the reasons for rejections and when you signed in.",
+  privacy_erase_kept: "Kept is what the city must keep for its books for 7 years: the jobs and amounts, without your address. This year's rewards keep your address until 31 December, for the yearly limit.",
+  privacy_erase_chain: "Your heitjes and your wallet stay yours. What is on the blockchain (your address and amounts, never your name) nobody can erase.",
+  privacy_erase_yes: "Yes, erase my data",
+  privacy_erased: "Erased: {photos} photos and {notes} notes. {claims} jobs are kept without your address.",
+});
+Object.assign(errorsNl, {
+  erasure_blocked: "Dat kan nog niet: er loopt nog een klusje, beloning of betaling. Probeer het opnieuw als die klaar is.",
+  "erasure_blocked:merchant": "De gegevens van een aangemelde winkel horen bij de boekhouding van de gemeente. Neem contact op met de gemeente.",
+  "erasure_blocked:operator": "Een account van de gemeente kan zichzelf niet wissen.",
+});
+Object.assign(errorsEn, {
+  erasure_blocked: "Not yet: a job, reward or payment is still under way. Try again once it is done.",
+  "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
+  "erasure_blocked:operator": "A city account cannot erase itself.",
+});

@@ -13,7 +13,7 @@ from alembic import op
 from backend.db import UTCDateTime, utcnow
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
