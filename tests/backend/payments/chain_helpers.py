@@ -15,13 +15,14 @@ from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS
+from tests.support.chain import coin_of, web3_of
 
 
 def transact(runtime: Runtime, key: str, function: str, *args: Any) -> dict[str, Any]:
     """Sends coin.function(*args) from `key` and waits for it; raises if it reverted."""
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     account = Account.from_key(key)
-    tx = getattr(runtime.chain.coin.functions, function)(*args).build_transaction(
+    tx = getattr(coin_of(runtime.chain).functions, function)(*args).build_transaction(
         {
             "from": account.address,
             "nonce": w3.eth.get_transaction_count(account.address, "pending"),

@@ -16,6 +16,7 @@ from tests.backend.payments.chain_helpers import (
     signed_transfer,
     transact,
 )
+from tests.support.chain import take_node_away, web3_of
 
 URL = "/api/v1/payments"
 
@@ -42,12 +43,12 @@ def test_signed_payment_moves_coins_from_citizen_to_merchant(client, runtime):
 def test_payer_needs_no_gas(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 500)
-    assert runtime.chain.w3.eth.get_balance(citizen.address) == 0
+    assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
 
     response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 500))
 
     assert response.status_code == 201
-    assert runtime.chain.w3.eth.get_balance(citizen.address) == 0
+    assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
 
 
 def test_payment_with_v_r_s_instead_of_signature_is_relayed(client, runtime):
@@ -269,7 +270,7 @@ def test_chain_down_is_chain_unavailable(client, runtime, monkeypatch):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100)
-    monkeypatch.setattr(runtime.chain.w3.provider, "endpoint_uri", "http://127.0.0.1:9")
+    take_node_away(runtime.chain, monkeypatch)
 
     response = client.post(URL, json=body)
 
@@ -369,12 +370,12 @@ def test_relayer_without_gas_money_is_relayer_unavailable_and_the_signature_stay
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     relayer = Account.from_key(runtime.settings.relayer_key).address
-    funds = runtime.chain.w3.eth.get_balance(relayer)
-    runtime.chain.w3.provider.make_request("anvil_setBalance", [relayer, "0x0"])
+    funds = web3_of(runtime.chain).eth.get_balance(relayer)
+    web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, "0x0"])
     body = signed_transfer(runtime, citizen, shop.address, 100)
 
     response = client.post(URL, json=body)
-    runtime.chain.w3.provider.make_request("anvil_setBalance", [relayer, hex(funds)])
+    web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, hex(funds)])
     again = client.post(URL, json=body)
 
     assert response.status_code == 503

@@ -14,6 +14,7 @@ from backend.merchants.models import Merchant
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.payments.chain_helpers import balance, citizen_with, mint, set_merchant, transact
 from tests.backend.redemptions.signing import sign_offer as _sign_offer
+from tests.support.chain import coin_of, web3_of
 
 URL = "/api/v1/redemptions"
 
@@ -126,23 +127,23 @@ def test_deregistered_merchant_redeem_is_refused_as_not_merchant(client, shop, s
 def test_non_merchant_redeem_reverts_on_chain_and_does_not_verify(client, runtime, shop, shop_headers):
     # A citizen calling redeem directly: the contract refuses with LocalCoinNotMerchant.
     citizen = citizen_with(runtime, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": citizen.address,
             "value": 10**17,
         }
     )
-    call = runtime.chain.coin.functions.redeem(500, os.urandom(32))
+    call = coin_of(runtime.chain).functions.redeem(500, os.urandom(32))
     tx = call.build_transaction(
         {
             "from": citizen.address,
             "gas": 200_000,
-            "nonce": runtime.chain.w3.eth.get_transaction_count(citizen.address),
+            "nonce": web3_of(runtime.chain).eth.get_transaction_count(citizen.address),
         }
     )
-    tx_hash = runtime.chain.w3.eth.send_raw_transaction(citizen.sign_transaction(tx).raw_transaction)
-    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)
+    tx_hash = web3_of(runtime.chain).eth.send_raw_transaction(citizen.sign_transaction(tx).raw_transaction)
+    web3_of(runtime.chain).eth.wait_for_transaction_receipt(tx_hash)
 
     verdict = client.post(
         f"{URL}/verify", json={"tx_hash": Web3.to_hex(tx_hash)}, headers=shop_headers
@@ -155,7 +156,7 @@ def test_non_merchant_redeem_reverts_on_chain_and_does_not_verify(client, runtim
 def test_redeem_from_the_merchants_own_wallet_is_verified_and_linked_to_its_ref(
     client, shop, shop_headers, runtime
 ):
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {"from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address, "to": shop.address, "value": 10**17}
     )
     offer = client.post(URL, json={"amount": "20.00"}, headers=shop_headers).json()
@@ -173,7 +174,7 @@ def test_redeem_from_the_merchants_own_wallet_is_verified_and_linked_to_its_ref(
 
 def test_a_plain_transfer_is_rejected_for_having_no_redeemed_log(client, shop, shop_headers, runtime):
     citizen = citizen_with(runtime, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": citizen.address,
@@ -197,10 +198,10 @@ def test_an_unknown_transaction_is_rejected_as_not_found(client, shop_headers):
 
 def test_another_contracts_transaction_is_rejected_as_wrong_contract(client, shop_headers, runtime):
     deployer = Account.from_key(ANVIL_TEST_KEYS["deployer"]).address
-    tx_hash = runtime.chain.w3.eth.send_transaction(
+    tx_hash = web3_of(runtime.chain).eth.send_transaction(
         {"from": deployer, "to": Account.create().address, "value": 1}
     )
-    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)
+    web3_of(runtime.chain).eth.wait_for_transaction_receipt(tx_hash)
 
     verdict = client.post(
         f"{URL}/verify", json={"tx_hash": Web3.to_hex(tx_hash)}, headers=shop_headers
@@ -217,7 +218,7 @@ def test_burn_is_pending_until_it_has_the_configured_confirmations(
     monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"confirmations": 3}))
 
     pending = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
-    runtime.chain.w3.provider.make_request("anvil_mine", [2])
+    web3_of(runtime.chain).provider.make_request("anvil_mine", [2])
     verified = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
 
     assert (pending["verdict"], pending["reason"], pending["confirmations"]) == (
@@ -232,7 +233,7 @@ def test_burn_by_a_merchant_outside_the_registry_is_rejected(client, shop_header
     stranger = Account.create()
     set_merchant(runtime, stranger.address)
     mint(runtime, stranger.address, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": stranger.address,
@@ -275,7 +276,7 @@ def test_merchant_lists_only_its_own_redemptions_and_operator_sees_all(
 
 
 def test_domain_of_the_typed_data_matches_the_contract(runtime):
-    domain = runtime.chain.coin.functions.eip712Domain().call()
+    domain = coin_of(runtime.chain).functions.eip712Domain().call()
 
     assert (domain[1], domain[2], domain[3], domain[4]) == (
         Domain.of(runtime.deployment).name,
