@@ -51,7 +51,21 @@ def citizen_with(runtime: Runtime, units: int) -> LocalAccount:
 
 
 def balance(runtime: Runtime, address: str) -> int:
+    """The balance once Anvil has mined what it was sent (on a busy machine a relay's answer can
+    come back before its block is mined)."""
+    settled(runtime)
     return runtime.chain.balance_of(address)
+
+
+def settled(runtime: Runtime, timeout: float = 10.0) -> None:
+    """Waits until the node's transaction pool holds nothing pending."""
+    w3 = web3_of(runtime.chain)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = w3.provider.make_request("txpool_status", [])["result"]["pending"]
+        if not (int(pending, 16) if isinstance(pending, str) else int(pending)):
+            return
+        time.sleep(0.05)
 
 
 def signed_transfer(
