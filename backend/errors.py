@@ -352,7 +352,7 @@ class RelayerUnavailable(HeitjeError):
 
 
 class RedemptionClosed(HeitjeError):
-    """Raised when relaying for a ref whose burn was already sent, verified or failed."""
+    """Raised when relaying for a ref whose burn was already sent, burned or failed."""
 
     status = 409
     code = "redemption_closed"

@@ -193,6 +193,8 @@ class Settings(BaseModel):
     def _rate_limits_parse(cls, value: str | None) -> str | None:
         if value is not None:
             parse_rate_limits(value)
+        return value
+
     @field_validator("cap_timezone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:  # rewards

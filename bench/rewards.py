@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.chain import coin_of, web3_of
+
 CLAIMS = int(os.environ.get("BENCH_CLAIMS", 2000))
 CITIZENS = CLAIMS // 50  # 50 claims each: 50 x 15.00 stays under the yearly cap of 1,500.00
 NAIVE_CLAIMS = int(os.environ.get("BENCH_NAIVE_CLAIMS", 300))
@@ -96,7 +98,7 @@ def _naive(runtime: Any, minter_key: str, first_claim: int) -> float:
     from backend.chain.client import claim_id_bytes
 
     prefix = 0xBE9C << 112  # another installation's ids, so the sender's claims are untouched
-    w3, coin = runtime.chain.w3, runtime.chain.coin
+    w3, coin = web3_of(runtime.chain), coin_of(runtime.chain)
     minter = Account.from_key(minter_key)
     citizen = Account.create().address
     nonce = w3.eth.get_transaction_count(minter.address)
@@ -151,7 +153,7 @@ def run() -> dict[str, Any]:
         )
         runtime = Runtime(settings=settings, deployment=deployment)
         migrate.upgrade(runtime.engine)
-        coin = runtime.chain.coin
+        coin = coin_of(runtime.chain)
         # Room for the whole run under the coin's mint limit (the default is 100,000.00 a day).
         w3.eth.wait_for_transaction_receipt(
             coin.functions.setMintLimit(10**15, 86400).transact({"from": DEPLOYER.address})

@@ -146,8 +146,8 @@ def scalar(stack: Stack, sql: str) -> int:
 
 
 def wait_payments(stack: Stack, api: Api, expected: int, timeout: float = 120) -> list[str]:
-    """Asks GET /payments/{tx_hash} (which settles a relayed payment from its receipt) for every payment
-    until each is confirmed; returns the problems."""
+    """Asks GET /payments/{tx_hash} (the state the indexer recorded: confirmed once the payment's
+    authorization was used on chain) for every payment until each is confirmed; returns the problems."""
     with stack.engine.connect() as conn:
         hashes = [r[0] for r in conn.execute(text("SELECT tx_hash FROM payments"))]
     deadline = time.monotonic() + timeout

@@ -15,6 +15,7 @@ from backend.amounts import AddressError, format_amount, parse_address
 from backend.auth.deps import User, bearer, current_user
 from backend.deps import ChainDep, RuntimeDep, SessionDep
 from backend.errors import ValidationFailed
+from backend.merchants import service as merchants
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -110,7 +111,7 @@ def get_account(
     public = AccountOut(
         address=checksummed,
         balance=format_amount(chain.balance_of(checksummed)),
-        is_merchant=chain.is_merchant(checksummed),
+        is_merchant=merchants.is_merchant(session, checksummed, chain=chain),
     )
     if not may_see_history(viewer, checksummed):
         return public

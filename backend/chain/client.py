@@ -25,6 +25,7 @@ from backend.chain.artifacts import coin_abi
 from backend.chain.deployment import Deployment
 from backend.chain.events import Event, decode_events, topic_filter
 from backend.chain.logs import LogSource
+from backend.chain.money import Burn, BurnReceipt, EncodedCall
 from backend.chain.reverts import Revert, decode_revert
 from backend.chain.rewards import RewardPaid, rewards_among
 from backend.chain.rpc import Rpc, RpcError
@@ -331,7 +332,7 @@ class Chain:
         return None
 
     def log_source(self) -> LogSource:
-        """Raw reads of heads, block hashes and the four indexed events' logs, for the indexer."""
+        """Raw reads of heads, block hashes and the indexed events' logs, for the indexer."""
         return LogSource(self._rpc, self.address)
 
     # --- reverts ------------------------------------------------------------------------------------
@@ -380,6 +381,96 @@ class Chain:
             events = rewards_among(self.get_logs(start, end, event="Rewarded"))
             found += [p for p in events if p.claim_id >> CLAIM_PART_BITS == prefix]
         return found
+    # -- money (payments and redemptions; values in backend.chain.money)
+
+    def transfer_with_authorization(
+        self,
+        *,
+        from_: str,
+        to: str,
+        value: int,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        """The encoded EIP-3009 transferWithAuthorization (nothing is sent)."""
+        return EncodedCall(
+            "transferWithAuthorization",
+            self.encode(
+                "transferWithAuthorization",
+                to_checksum_address(from_),
+                to_checksum_address(to),
+                value,
+                valid_after,
+                valid_before,
+                _bytes32(nonce),
+                v,
+                r,
+                s,
+            ),
+        )
+
+    def redeem_with_authorization(
+        self,
+        *,
+        merchant: str,
+        amount: int,
+        ref: str,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        """The encoded redeemWithAuthorization (nothing is sent)."""
+        return EncodedCall(
+            "redeemWithAuthorization",
+            self.encode(
+                "redeemWithAuthorization",
+                to_checksum_address(merchant),
+                amount,
+                _bytes32(ref),
+                valid_after,
+                valid_before,
+                _bytes32(nonce),
+                v,
+                r,
+                s,
+            ),
+        )
+
+    def burns_in(self, tx_hash: str) -> BurnReceipt:
+        """What transaction `tx_hash` burnt: its state (unknown | pending | succeeded | reverted),
+        depth, whether it touched the coin, and the coin's Redeemed events."""
+        found = self.tx_status(tx_hash)
+        if found.receipt is None:
+            return BurnReceipt(found.status)
+        coin = self.address.lower()
+        logs = found.receipt.get("logs") or []
+        touches = str(found.receipt.get("to") or "").lower() == coin or any(
+            str(log.get("address", "")).lower() == coin for log in logs
+        )
+        burns = [
+            Burn(
+                merchant=e.args["merchant"],
+                amount=int(e.args["amount"]),
+                ref=str(e.args["ref"]).lower(),
+                log_index=e.log_index,
+            )
+            for e in self.decode_receipt_events(found.receipt)
+            if e.name == "Redeemed"
+        ]
+        return BurnReceipt(
+            "succeeded" if found.status == "confirmed" else "reverted",
+            found.block_number,
+            found.confirmations,
+            touches,
+            burns,
+        )
 
     # --- web3, for the chain package's own modules only (sender, relayer) ---------------------------
 
@@ -390,13 +481,3 @@ class Chain:
     @cached_property
     def _coin(self) -> Contract:
         return self._w3.eth.contract(address=Web3.to_checksum_address(self.address), abi=coin_abi())
-
-    # -- transitional: removed when issue 10's money/rewards parts land (their modules still build
-    # transactions with these; nothing new may use them, tests/architecture holds that).
-    @property
-    def w3(self) -> Web3:
-        return self._w3
-
-    @property
-    def coin(self) -> Contract:
-        return self._coin

@@ -17,12 +17,13 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from backend.chain.client import TxStatus
+from backend.chain.client import Chain, TxStatus
 from backend.chain.deployment import Deployment
 from backend.chain.events import ZERO_ADDRESS, Event
+from backend.chain.money import Burn, BurnReceipt, EncodedCall
 from backend.chain.reverts import Revert, decode_revert
 from backend.chain.rewards import RewardPaid, rewards_among
-from backend.chain.rpc import RpcError
+from backend.chain.rpc import Rpc, RpcError
 from backend.errors import ChainUnavailable
 
 FAKE_COIN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -39,6 +40,10 @@ def _hex32(value: int | bytes | str) -> str:
     if isinstance(value, bytes):
         return "0x" + value.rjust(32, b"\0").hex()
     return "0x" + value.removeprefix("0x").lower().rjust(64, "0")
+
+
+# Calldata is encoded by the real Chain's encoder (it never asks the node): the fake's calls are the real ones.
+_ENCODER = Chain(Rpc("http://127.0.0.1:9"), fake_deployment())
 
 
 class CoinRefused(RuntimeError):
@@ -299,3 +304,52 @@ class FakeChain:
     ) -> list[RewardPaid]:
         events = self.get_logs(self.deployment.block if from_block is None else from_block, to_block, event="Rewarded")
         return [p for p in rewards_among(events) if p.claim_id >> 128 == prefix]
+    # -- money
+
+    def transfer_with_authorization(
+        self,
+        *,
+        from_: str,
+        to: str,
+        value: int,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        return _ENCODER.transfer_with_authorization(
+            from_=from_, to=to, value=value, valid_after=valid_after, valid_before=valid_before,
+            nonce=nonce, v=v, r=r, s=s,
+        )
+
+    def redeem_with_authorization(
+        self,
+        *,
+        merchant: str,
+        amount: int,
+        ref: str,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        return _ENCODER.redeem_with_authorization(
+            merchant=merchant, amount=amount, ref=ref, valid_after=valid_after, valid_before=valid_before,
+            nonce=nonce, v=v, r=r, s=s,
+        )
+
+    def burns_in(self, tx_hash: str) -> BurnReceipt:
+        """Every fake transaction succeeded and is the coin's; its Redeemed events are its burns."""
+        found = self.tx_status(tx_hash)
+        if found.block_number is None:
+            return BurnReceipt(found.status)
+        burns = [
+            Burn(e.args["merchant"], int(e.args["amount"]), str(e.args["ref"]).lower(), e.log_index)
+            for e in self.events
+            if e.tx_hash == tx_hash and e.name == "Redeemed"
+        ]
+        return BurnReceipt("succeeded", found.block_number, found.confirmations, True, burns)

@@ -15,6 +15,7 @@ from backend.rewards.sender import make_sender
 from backend.runtime import Runtime
 from tests.backend.claims.helpers import rewards_by_claim
 from tests.backend.conftest import DEPLOYER
+from tests.support.chain import coin_of
 
 
 def restore_backup_taken_before(runtime: Runtime, claim_id: int) -> None:
@@ -36,7 +37,7 @@ def restore_backup_taken_before(runtime: Runtime, claim_id: int) -> None:
 
 def set_mint_budget(runtime: Runtime, w3, remaining_units: int) -> None:
     """Sets the coin's mint limit (as its admin) so that `remaining_units` are left in this window."""
-    coin = w3.eth.contract(address=runtime.deployment.address, abi=runtime.chain.coin.abi)
+    coin = w3.eth.contract(address=runtime.deployment.address, abi=coin_of(runtime.chain).abi)
     day = 24 * 3600
     big = 10**12
     for limit in (big, None):

@@ -9,6 +9,7 @@ from backend.chain.client import claim_id_bytes, claim_number_of
 from backend.db import transaction
 from backend.rewards.installation import ClaimIds, claim_ids
 from tests.backend.claims.helpers import Loop, run_sender
+from tests.support.chain import coin_of
 
 
 def test_paid_claim_id_is_the_installation_prefix_above_the_claim_number(loop: Loop, runtime) -> None:
@@ -55,7 +56,7 @@ def test_a_batch_of_prefixed_sequential_claim_ids_costs_at_most_30000_gas_per_cl
     with transaction(runtime.sessions) as session:
         ids = claim_ids(session)
     citizens = [Account.create().address for _ in range(100)]
-    tx = runtime.chain.coin.functions.rewardBatch(
+    tx = coin_of(runtime.chain).functions.rewardBatch(
         citizens, [1000] * 100, [ids.onchain(n) for n in range(1, 101)]
     ).transact({"from": MINTER.address, "gas": 8_000_000})
     receipt = w3.eth.wait_for_transaction_receipt(tx)

@@ -19,10 +19,11 @@ from backend.rewards.sender import make_sender
 from backend.settings import ROOT
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
 from tests.backend.rewards.chain_helpers import onchain_id
+from tests.support.chain import coin_of
 
 
 def _rewarded_events(runtime, claim_id: int) -> int:
-    coin = runtime.chain.coin
+    coin = coin_of(runtime.chain)
     return len(
         coin.events.Rewarded().get_logs(
             argument_filters={"claimId": onchain_id(runtime, claim_id)}, from_block=runtime.deployment.block

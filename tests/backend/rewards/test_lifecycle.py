@@ -7,6 +7,7 @@ from eth_account import Account
 
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
 from tests.backend.rewards.chain_helpers import restore_backup_taken_before, settled, tick_until, tx_hashes
+from tests.support.chain import coin_of
 
 
 def test_claim_reusing_a_number_paid_before_a_database_restore_is_flagged_not_confirmed(
@@ -55,7 +56,7 @@ def test_reward_paid_to_its_citizen_for_another_amount_is_flagged(loop: Loop, ru
     from tests.backend.rewards.chain_helpers import onchain_id
 
     claim_id, citizen = loop.approved_claim()  # owed 15.00
-    coin = runtime.chain.coin
+    coin = coin_of(runtime.chain)
     w3.eth.wait_for_transaction_receipt(
         coin.functions.reward(citizen.address, 1, onchain_id(runtime, claim_id)).transact({"from": MINTER.address})
     )

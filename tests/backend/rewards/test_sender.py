@@ -9,6 +9,7 @@ from backend.chain.ledger import ChainTx
 from backend.rewards.sender import make_sender
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
 from tests.backend.rewards.chain_helpers import onchain_id
+from tests.support.chain import coin_of, web3_of
 
 
 def _txs(runtime) -> list[ChainTx]:
@@ -51,14 +52,14 @@ def test_nonces_are_allocated_in_sequence_and_persisted(loop: Loop, runtime) -> 
         run_sender(runtime, until_confirmed=len(rewards_by_claim(runtime)))
     txs = _txs(runtime)
     assert txs[1].nonce == txs[0].nonce + 1
-    assert runtime.chain.w3.eth.get_transaction_count(txs[0].key_address) == txs[1].nonce + 1
+    assert web3_of(runtime.chain).eth.get_transaction_count(txs[0].key_address) == txs[1].nonce + 1
 
 
 def _pay_directly(runtime, w3, citizen, claim_id: int) -> str:
     """Another process pays the claim (e.g. the database lost the sender's record of doing so)."""
     from tests.backend.conftest import MINTER
 
-    coin = runtime.chain.coin
+    coin = coin_of(runtime.chain)
     tx = coin.functions.reward(citizen.address, 1500, onchain_id(runtime, claim_id)).transact(
         {"from": MINTER.address}
     )

@@ -15,6 +15,7 @@ from backend.rewards.startup import check_database_not_behind_chain, skip_claim_
 from backend.settings import ROOT
 from tests.backend.claims.helpers import Loop, run_sender
 from tests.backend.rewards.chain_helpers import restore_backup_taken_before
+from tests.support.chain import coin_of
 
 
 def _restored_after_paying_two(loop: Loop, runtime) -> tuple[int, int]:
@@ -44,7 +45,7 @@ def test_rewards_of_another_installation_do_not_stop_this_one(loop: Loop, runtim
     from tests.backend.conftest import MINTER
 
     other = ((0x1234 << 128) | 7).to_bytes(32, "big")
-    coin = runtime.chain.coin
+    coin = coin_of(runtime.chain)
     w3.eth.wait_for_transaction_receipt(
         coin.functions.reward(MINTER.address, 100, other).transact({"from": MINTER.address})
     )
