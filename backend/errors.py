@@ -648,3 +648,13 @@ class DatabaseBehindChain(HeitjeError):
             unknown=unknown[:100],
             highest_known=highest_known,
         )
+
+
+class MonthRangeReversed(HeitjeError):
+    """Raised when a report's date range ends (`to`) before it starts (`from`)."""
+
+    status = 422
+    code = "month_range_reversed"
+
+    def __init__(self, first: str, last: str) -> None:
+        super().__init__(f"the range ends ({last}) before it starts ({first}): give from <= to", first=first, last=last)

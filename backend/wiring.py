@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
 from backend.auth import routes as auth_routes
-from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED, REWARDED, TRANSFER
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
@@ -38,7 +38,9 @@ from backend.privacy import retention as privacy_retention
 from backend.privacy import routes as privacy_routes
 from backend.redemptions import events as redemption_events
 from backend.redemptions import routes as redemptions_routes
+from backend.reports import cli as reports_cli
 from backend.reports import routes as reports_routes
+from backend.reports import totals as report_totals
 from backend.rewards import cli as rewards_cli
 from backend.rewards import sender as reward_sender
 from backend.runtime import Runtime
@@ -80,6 +82,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "privacy": privacy_cli.app,
     "coin": coin_cli.app,
     "rewards": rewards_cli.app,
+    "reports": reports_cli.app,
 }
 
 
@@ -95,6 +98,20 @@ def _redemptions(session: Session, by_kind: dict[str, list[dict[str, Any]]], set
 def _payments(session: Session, by_kind: dict[str, list[dict[str, Any]]], settings: Settings, chunk: Chunk) -> int:
     events = sorted(by_kind[AUTH_USED] + by_kind[AUTH_CANCELED], key=lambda e: (e["block_number"], e["log_index"]))
     return payment_events.on_events(session, events, through=_through(chunk))
+
+
+def _report_totals(session: Session, events: list[dict[str, Any]], settings: Settings) -> int:
+    return report_totals.on_events(session, events, settings.city_name)
+
+
+def _close_report_months(session: Session, _: dict[str, list[dict[str, Any]]], settings: Settings, chunk: Chunk) -> int:
+    if chunk.last_time is not None:
+        report_totals.close_months(session, settings.city_name, chunk.last_time)
+    return 0
+
+
+def _take_back_report_totals(session: Session, fork: int, settings: Settings) -> None:
+    report_totals.on_reorg(session, fork, settings.city_name)
 
 
 def _unsettle(on_reorg: Callable[[Session, int], int]) -> Callable[[Session, int], tuple[int, int]]:
@@ -121,6 +138,11 @@ def register_indexer_handlers(registry: Handlers = REGISTRY) -> Handlers:
     registry.on_reorg("payouts", payouts.rollback_above)
     registry.on_reorg("redemptions", _unsettle(redemption_events.on_reorg))
     registry.on_reorg("payments", _unsettle(payment_events.on_reorg))
+    # the reports' running totals (issue 16): each figure where its event enters, taken back on a reorg
+    for kind in (REWARDED, TRANSFER, REDEEMED):
+        registry.on_event(kind, "report_totals", _report_totals)
+    registry.on_chunk("report_months", _close_report_months)
+    registry.on_reorg_with_settings("report_totals", _take_back_report_totals)
     return registry
 
 

@@ -25,6 +25,7 @@ from backend.errors import (
     TooManyOpenClaims,
     ValidationFailed,
 )
+from backend.reports import totals
 from backend.rewards import service as rewards
 from backend.rewards.models import Reward
 from backend.settings import Settings
@@ -185,6 +186,9 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
         session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
+    totals.approved(
+        session, settings.city_name, reviewed_at=claim.reviewed_at, district=task.district, minutes=task.minutes
+    )
     return claim, reward
 
 

@@ -28,6 +28,9 @@ from backend.settings import Settings
 EventHandler = Callable[[Session, list[dict[str, Any]], Settings], int]
 # (session, fork block) -> how many domain records were (deleted, flagged) above the fork.
 ReorgHandler = Callable[[Session, int], tuple[int, int]]
+# (session, fork block, settings): a reorg handler that needs the settings (the reports' city); it runs
+# while the events above the fork are still there, so it can read what it takes back.
+SettingsReorgHandler = Callable[[Session, int, Settings], None]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Handlers:
         self._events: dict[str, dict[str, EventHandler]] = {}
         self._reorgs: dict[str, ReorgHandler] = {}
         self._chunks: dict[str, tuple[frozenset[str], ChunkHandler]] = {}
+        self._reorgs_with_settings: dict[str, SettingsReorgHandler] = {}
 
     def on_event(self, kind: str, name: str, handler: EventHandler) -> None:
         self._events.setdefault(kind, {})[name] = handler
@@ -60,6 +64,9 @@ class Handlers:
 
     def on_reorg(self, name: str, handler: ReorgHandler) -> None:
         self._reorgs[name] = handler
+
+    def on_reorg_with_settings(self, name: str, handler: SettingsReorgHandler) -> None:
+        self._reorgs_with_settings[name] = handler
 
     def kinds(self) -> set[str]:
         """The event kinds some domain handles (the indexer keeps their rows as dicts)."""
@@ -92,7 +99,12 @@ class Handlers:
                 made += handler(session, {kind: by_kind.get(kind, []) for kind in wanted}, settings, chunk)
         return made
 
-    def rollback(self, session: Session, fork: int) -> tuple[int, int]:
+    def rollback(self, session: Session, fork: int, settings: Settings | None = None) -> tuple[int, int]:
+        """Every reorg handler; given the settings, first those that need them (the indexer calls this
+        before it deletes the events above the fork)."""
+        if settings is not None:
+            for settings_handler in self._reorgs_with_settings.values():
+                settings_handler(session, fork, settings)
         deleted = flagged = 0
         for handler in self._reorgs.values():
             d, f = handler(session, fork)
@@ -103,6 +115,7 @@ class Handlers:
         self._events.clear()
         self._reorgs.clear()
         self._chunks.clear()
+        self._reorgs_with_settings.clear()
 
 
 REGISTRY = Handlers()  # the process's handlers (backend.wiring.register_indexer_handlers fills it)

@@ -42,7 +42,7 @@ class ChainEvent(Base):
     log_index: Mapped[int] = mapped_column(Integer)
     block_number: Mapped[int] = mapped_column(BigInteger, index=True)
     block_hash: Mapped[str] = mapped_column(String(66))
-    block_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    block_time: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # exports by date range (0015)
     kind: Mapped[str] = mapped_column(String(16))
     account: Mapped[str] = mapped_column(String(42))
     counterparty: Mapped[str | None] = mapped_column(String(42), nullable=True)

@@ -210,8 +210,9 @@ class Indexer:
         with transaction(self.runtime.sessions) as session:
             if not self._move_checkpoint(session, (last, last_hash), (fork, fork_hash)):
                 return Step("reorg", fork, last, more=True)
+            # the handlers first: some read the events they take back (the reports' running totals)
+            deleted, flagged = self.handlers.rollback(session, fork, self.settings)
             removed = session.execute(delete(ChainEvent).where(ChainEvent.block_number > fork)).rowcount  # type: ignore[attr-defined]
-            deleted, flagged = self.handlers.rollback(session, fork)
         log.warning(
             "reorg: block %s is no longer %s; rolled back to block %s (%s events, %s domain records removed, "
             "%s flagged for the operator)",

@@ -80,9 +80,9 @@ def paid(
     try:
         with _runtime() as runtime, transaction(runtime.sessions) as session:
             if batch is not None:
-                service.mark_batch_paid(session, batch)
+                service.mark_batch_paid(session, batch, city=runtime.settings.city_name)
             else:
-                service.mark_paid(session, payout)  # type: ignore[arg-type]
+                service.mark_paid(session, payout, city=runtime.settings.city_name)  # type: ignore[arg-type]
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)
         raise typer.Exit(1) from exc

@@ -105,8 +105,8 @@ def download_batch(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -
     response_model=BatchOut,
     responses={**ERRORS, 404: {"description": "no such batch"}},
 )
-def batch_paid(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -> BatchOut:
-    return BatchOut.of(service.mark_batch_paid(session, batch_id))
+def batch_paid(batch_id: BatchId, session: SessionDep, settings: SettingsDep, _: CurrentOperator) -> BatchOut:
+    return BatchOut.of(service.mark_batch_paid(session, batch_id, city=settings.city_name))
 
 
 @router.post(
@@ -121,5 +121,5 @@ def batch_paid(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -> Ba
         409: {"description": "`payout_not_exported`"},
     },
 )
-def payout_paid(payout_id: PayoutId, session: SessionDep, _: CurrentOperator) -> PayoutOut:
-    return PayoutOut.of(service.view_of(session, service.mark_paid(session, payout_id)))
+def payout_paid(payout_id: PayoutId, session: SessionDep, settings: SettingsDep, _: CurrentOperator) -> PayoutOut:
+    return PayoutOut.of(service.view_of(session, service.mark_paid(session, payout_id, city=settings.city_name)))

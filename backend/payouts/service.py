@@ -18,8 +18,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, defer
 
 from backend.db import utcnow
 from backend.errors import NotFound, NothingToPay, PayoutNotExported
@@ -27,6 +27,7 @@ from backend.merchants.models import Merchant
 from backend.payouts import sepa
 from backend.payouts.models import DUE, EXPORTED, FLAGGED, PAID, Payout, PayoutBatch
 from backend.redemptions.models import Redemption
+from backend.reports import totals
 from backend.settings import Settings
 
 
@@ -172,7 +173,9 @@ def get_batch(session: Session, batch_id: int) -> PayoutBatch:
 
 
 def list_batches(session: Session) -> list[PayoutBatch]:
-    return list(session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc())))
+    """Every batch without its XML (the file is only read to download it: loading every stored file
+    to leave it out of the answer cost what the archive holds)."""
+    return list(session.scalars(select(PayoutBatch).options(defer(PayoutBatch.xml)).order_by(PayoutBatch.id.desc())))
 
 
 # --- export and paid -----------------------------------------------------------------------------
@@ -226,8 +229,9 @@ def export_due(
     return Export(batch=batch, skipped=skipped)
 
 
-def mark_paid(session: Session, payout_id: int) -> Payout:
-    """The bank paid this payout: exported -> paid. Marking a paid payout again changes nothing."""
+def mark_paid(session: Session, payout_id: int, *, city: str) -> Payout:
+    """The bank paid this payout: exported -> paid (and added to the city's euros paid out this month).
+    Marking a paid payout again changes nothing."""
     payout = session.get(Payout, payout_id, with_for_update=True)
     if payout is None:
         raise NotFound("payout", payout_id)
@@ -235,13 +239,21 @@ def mark_paid(session: Session, payout_id: int) -> Payout:
         raise PayoutNotExported(payout_id)
     if payout.status == EXPORTED:
         payout.status, payout.paid_at = PAID, utcnow()
+        totals.paid(session, city, paid_at=payout.paid_at, cents=payout.amount_cents)
     return payout
 
 
-def mark_batch_paid(session: Session, batch_id: int) -> PayoutBatch:
-    """The bank executed the whole file: every payout in it becomes paid."""
+def mark_batch_paid(session: Session, batch_id: int, *, city: str) -> PayoutBatch:
+    """The bank executed the whole file: every payout in it becomes paid (and added to the city's euros
+    paid out this month)."""
     batch = get_batch(session, batch_id)
     now = utcnow()
+    cents = session.scalar(
+        select(func.coalesce(func.sum(Payout.amount_cents), 0)).where(
+            Payout.batch_id == batch_id, Payout.status == EXPORTED
+        )
+    )
+    totals.paid(session, city, paid_at=now, cents=int(cents or 0))
     session.execute(
         update(Payout)
         .where(Payout.batch_id == batch_id, Payout.status == EXPORTED)

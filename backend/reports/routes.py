@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import format_amount
@@ -73,6 +74,7 @@ class SummaryOut(BaseModel):
         }
     )
 
+    city: str = Field(description="the city these figures are for (CITY_NAME)")
     rows: list[ReportRow]
     circulating_supply: str | None = Field(
         description="totalSupply() on the chain now; None if the node is down"
@@ -94,9 +96,17 @@ def _supply(runtime: RuntimeDep) -> int | None:
         return None
 
 
-def _csv(text: str, filename: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        content=text,
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+FromMonth = Annotated[
+    str | None, Query(alias="from", pattern=MONTH, description="first month, YYYY-MM (UTC); open if left out")
+]
+ToMonth = Annotated[str | None, Query(alias="to", pattern=MONTH, description="last month, YYYY-MM (UTC), included")]
+
+
+def _csv(lines: Iterator[str], filename: str, headers: dict[str, str] | None = None) -> StreamingResponse:
+    """A CSV answer streamed as it is read (the first line goes out before the database is asked)."""
+    return StreamingResponse(
+        lines,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})},
     )
@@ -117,8 +127,9 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/summary",
     summary="Figures by month and district (operator)",
-    description="Tasks done, minutes worked, coins rewarded, paid to merchants and redeemed, euros paid out; "
-    "the circulating supply from the chain. `?format=csv` (or GET /reports/summary.csv) downloads CSV.",
+    description="Tasks done, minutes worked, coins rewarded, paid to merchants and redeemed, euros paid out "
+    "(read from the running totals); the circulating supply from the chain. `from` and `to` (YYYY-MM) bound "
+    "the months. `?format=csv` (or GET /reports/summary.csv) downloads CSV, streamed.",
     response_model=SummaryOut,
     responses={**ERRORS, **CSV_RESPONSE},
 )
@@ -127,13 +138,17 @@ def get_summary(
     session: SessionDep,
     _: CurrentOperator,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",  # noqa: A002
+    first: FromMonth = None,
+    last: ToMonth = None,
 ) -> SummaryOut | Response:
-    result = service.summary(session, runtime.deployment.address)
+    months, city = service.MonthRange(first, last), runtime.settings.city_name
     supply = _supply(runtime)
     if format == "csv":
         headers = {"X-Circulating-Supply": format_amount(supply)} if supply is not None else {}
-        return _csv(service.summary_csv(result), "heitje-summary.csv", headers)
+        return _csv(service.summary_csv_lines(runtime.read_sessions, city, months), "heitje-summary.csv", headers)
+    result = service.summary(session, runtime.deployment.address, city, months)
     return SummaryOut(
+        city=city,
         rows=[ReportRow(**r.as_strings()) for r in result.rows],  # type: ignore[arg-type]
         circulating_supply=None if supply is None else format_amount(supply),
         indexed_supply=format_amount(result.indexed_supply),
@@ -149,15 +164,18 @@ def get_summary(
     response_class=Response,
     responses={**ERRORS, **CSV_RESPONSE},
 )
-def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOperator) -> Response:
-    return get_summary(runtime, session, user, format="csv")  # type: ignore[return-value]
+def get_summary_csv(
+    runtime: RuntimeDep, session: SessionDep, user: CurrentOperator, first: FromMonth = None, last: ToMonth = None
+) -> Response:
+    return get_summary(runtime, session, user, format="csv", first=first, last=last)  # type: ignore[return-value]
 
 
 @router.get(
     "/open-data",
     summary="Anonymised export of every coin event, for publication (operator)",
     description="CSV: date, event, from, to, amount, district. Addresses are replaced by salted hashes "
-    "(OPEN_DATA_SALT); no names, IBANs, transaction hashes, refs or block numbers.",
+    "(OPEN_DATA_SALT); no names, IBANs, transaction hashes, refs or block numbers. `from` and `to` (YYYY-MM) "
+    "bound the months; the file is streamed as it is read.",
     response_class=Response,
     responses={
         **ERRORS,
@@ -172,5 +190,9 @@ def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOpera
         },
     },
 )
-def get_open_data(runtime: RuntimeDep, session: SessionDep, _: CurrentOperator) -> Response:
-    return _csv(service.open_data_csv(session, runtime.settings.open_data_salt), "heitje-open-data.csv")
+def get_open_data(
+    runtime: RuntimeDep, _: CurrentOperator, first: FromMonth = None, last: ToMonth = None
+) -> Response:
+    months = service.MonthRange(first, last)
+    lines = service.open_data_csv(runtime.read_sessions, runtime.settings.open_data_salt, months)
+    return _csv(lines, "heitje-open-data.csv")

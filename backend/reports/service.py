@@ -17,25 +17,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from backend.amounts import format_amount
 from backend.chain.events import ZERO_ADDRESS
-from backend.claims.models import Claim
+from backend.errors import MonthRangeReversed
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
-from backend.payouts.models import PAID, Payout
+from backend.reports import totals
 from backend.reports.csv_cells import SafeDictWriter, SafeWriter
-from backend.rewards.installation import ClaimIds, read_claim_ids
-from backend.tasks.models import Task
+from backend.reports.models import ReportTotal
+from backend.rewards.installation import read_claim_ids
 
-ALL = "all"
-UNKNOWN_DISTRICT = "(no task record)"
+ALL = totals.ALL
+UNKNOWN_DISTRICT = totals.UNKNOWN_DISTRICT
 CSV_COLUMNS = (
+    "city",
     "month",
     "district",
     "tasks_done",
@@ -57,6 +59,10 @@ class Row:
     coins_paid_to_merchants: int = 0  # units; city rows only
     coins_redeemed: int = 0  # units; city rows only
     euros_paid_out: int = 0  # cents; city rows only
+
+    @classmethod
+    def of(cls, total: ReportTotal) -> Row:
+        return cls(total.month, total.district, **{name: getattr(total, name) for name in totals.FIGURES})
 
     def as_strings(self) -> dict[str, str | int | None]:
         city = self.district == ALL
@@ -83,15 +89,27 @@ class Summary:
     indexed_to_block: int | None = None
 
 
-def _month(moment: datetime) -> str:
-    return f"{moment.year:04d}-{moment.month:02d}"
+@dataclass(frozen=True)
+class MonthRange:
+    """Months `first` through `last` (YYYY-MM, either open) and the times they span [start, end)."""
 
+    first: str | None = None
+    last: str | None = None
 
-def _district(districts: dict[int, str], ids: ClaimIds | None, claim_ref: str | None) -> str:
-    """The district of the task behind a `Rewarded` claimId (this installation's prefix and the
-    claim's number, see backend.rewards.installation); another installation's claim has none here."""
-    number = ids.number_of(int(claim_ref, 16)) if claim_ref and ids is not None else None
-    return districts.get(number, UNKNOWN_DISTRICT) if number is not None else UNKNOWN_DISTRICT
+    def __post_init__(self) -> None:
+        if self.first and self.last and self.last < self.first:
+            raise MonthRangeReversed(self.first, self.last)
+
+    @property
+    def start(self) -> datetime | None:
+        return None if not self.first else datetime(int(self.first[:4]), int(self.first[5:]), 1, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime | None:
+        if not self.last:
+            return None
+        year, month = int(self.last[:4]), int(self.last[5:])
+        return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
 def merchant_addresses(session: Session) -> set[str]:
@@ -104,70 +122,49 @@ def merchant_addresses(session: Session) -> set[str]:
     return registered | accepted
 
 
-def summary(session: Session, contract: str) -> Summary:
-    rows: dict[tuple[str, str], Row] = {}
-
-    def row(month: str, district: str) -> Row:
-        if (month, district) not in rows:
-            rows[month, district] = Row(month, district)
-        return rows[month, district]
-
-    districts = dict(
-        session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
-    )
-    ids = read_claim_ids(session)
-    approved = session.execute(
-        select(Claim.reviewed_at, Task.district, Task.minutes)
-        .join(Task, Task.id == Claim.task_id)
-        .where(Claim.status == "approved", Claim.reviewed_at.is_not(None))
-    ).all()
-    for reviewed_at, district, minutes in approved:
-        if reviewed_at is None:
-            continue
-        for target in (row(_month(reviewed_at), ALL), row(_month(reviewed_at), district)):
-            target.tasks_done += 1
-            target.minutes_worked += minutes or 0
-
-    merchants = merchant_addresses(session)
-    supply = 0
-    events = session.execute(
+def summary(session: Session, contract: str, city: str, months: MonthRange | None = None) -> Summary:
+    """The running totals of `city` (backend.reports.totals): a few rows per month, whatever the archive holds."""
+    months = months or MonthRange()
+    rows = [Row.of(total) for total in totals.rows_between(session, city, months.first, months.last)]
+    rewarded, redeemed = session.execute(
         select(
-            ChainEvent.kind,
-            ChainEvent.block_time,
-            ChainEvent.account,
-            ChainEvent.counterparty,
-            ChainEvent.amount,
-            ChainEvent.ref,
-        ).where(ChainEvent.kind.in_((REWARDED, TRANSFER, REDEEMED)))
-    ).all()
-    for kind, block_time, account, counterparty, amount, ref in events:
-        month, units = _month(block_time), amount or 0
-        if kind == REWARDED:
-            supply += units
-            row(month, ALL).coins_rewarded += units
-            row(month, _district(districts, ids, ref)).coins_rewarded += units
-        elif kind == REDEEMED:
-            supply -= units
-            row(month, ALL).coins_redeemed += units
-        elif account != ZERO_ADDRESS and counterparty in merchants:
-            row(month, ALL).coins_paid_to_merchants += units
-
-    paid = session.execute(select(Payout.paid_at, Payout.amount_cents).where(Payout.status == PAID)).all()
-    for paid_at, cents in paid:
-        if paid_at is not None:
-            row(_month(paid_at), ALL).euros_paid_out += cents
-
+            func.coalesce(func.sum(ReportTotal.coins_rewarded), 0),
+            func.coalesce(func.sum(ReportTotal.coins_redeemed), 0),
+        ).where(ReportTotal.city == city, ReportTotal.district == ALL)
+    ).one()
     checkpoint = session.get(IndexerCheckpoint, contract)
-    ordered = sorted(rows.values(), key=lambda r: (r.month, r.district != ALL, r.district))
-    return Summary(ordered, supply, checkpoint.block_number if checkpoint else None)
+    return Summary(rows, int(rewarded) - int(redeemed), checkpoint.block_number if checkpoint else None)
 
 
-def summary_csv(result: Summary) -> str:
+class _Line(io.StringIO):
+    """A buffer that hands back what a csv writer wrote since the last `take` (for streaming)."""
+
+    def take(self) -> str:
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        return text
+
+
+def summary_csv_lines(sessions: sessionmaker[Session], city: str, months: MonthRange) -> Iterator[str]:
+    """The summary as CSV, a line at a time, read from the running totals in its own session (the
+    request's has ended by the time a streamed answer is sent)."""
+    out = _Line()
+    writer = SafeDictWriter(out, CSV_COLUMNS)
+    writer.writeheader()
+    yield out.take()
+    with sessions() as session:
+        for total in totals.rows_between(session, city, months.first, months.last):
+            writer.writerow({"city": city, **Row.of(total).as_strings()})
+            yield out.take()
+
+
+def summary_csv(result: Summary, city: str = "") -> str:
     out = io.StringIO()
     writer = SafeDictWriter(out, CSV_COLUMNS)
     writer.writeheader()
     for r in result.rows:
-        writer.writerow(r.as_strings())
+        writer.writerow({"city": city, **r.as_strings()})
     return out.getvalue()
 
 
@@ -185,19 +182,19 @@ def pseudonym(salt: str, address: str | None) -> str:
     return hmac.new(salt.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def open_data_csv(session: Session, salt: str) -> str:
-    """Every indexed coin event with addresses replaced by pseudonyms; no names, IBANs, transaction
-    hashes, claim ids, refs or block numbers (those would lead back to the addresses on the
-    public chain), and the day instead of the block time."""
-    districts = dict(
-        session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
-    )
-    ids = read_claim_ids(session)
+def open_data_csv(sessions: sessionmaker[Session], salt: str, months: MonthRange | None = None) -> Iterator[str]:
+    """Every indexed coin event (in the months asked for) with addresses replaced by pseudonyms; no
+    names, IBANs, transaction hashes, claim ids, refs or block numbers (those would lead back to the
+    addresses on the public chain), and the day instead of the block time. Streamed: yields CSV text a
+    batch of events at a time, read in its own session with a server-side cursor (yield_per)."""
+    months = months or MonthRange()
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
-    events = session.execute(
-        select(
+    yield out.getvalue()
+    with sessions() as session:
+        ids = read_claim_ids(session)
+        query = select(
             ChainEvent.kind,
             ChainEvent.block_time,
             ChainEvent.account,
@@ -205,31 +202,41 @@ def open_data_csv(session: Session, salt: str) -> str:
             ChainEvent.amount,
             ChainEvent.ref,
             ChainEvent.accepted,
-        ).order_by(ChainEvent.block_number, ChainEvent.log_index)
-    ).all()
-    for kind, block_time, account, counterparty, amount, ref, accepted in events:
-        day = block_time.date().isoformat()
-        if kind == REWARDED:
-            district = _district(districts, ids, ref)
-            writer.writerow(
-                (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
-            )
-        elif kind == TRANSFER:
-            if ZERO_ADDRESS in (account, counterparty):
-                continue  # a mint or a burn: already listed as its reward or redemption
-            writer.writerow(
-                (
-                    day,
-                    "transfer",
-                    pseudonym(salt, account),
-                    pseudonym(salt, counterparty),
-                    format_amount(amount or 0),
-                    "",
-                )
-            )
-        elif kind == REDEEMED:
-            writer.writerow((day, "redemption", pseudonym(salt, account), "", format_amount(amount or 0), ""))
-        else:
-            event = "merchant_added" if accepted else "merchant_removed"
-            writer.writerow((day, event, "", pseudonym(salt, account), "", ""))
-    return out.getvalue()
+        )
+        if months.start is not None:
+            query = query.where(ChainEvent.block_time >= months.start)
+        if months.end is not None:
+            query = query.where(ChainEvent.block_time < months.end)
+        events = session.execute(
+            query.order_by(ChainEvent.block_number, ChainEvent.log_index).execution_options(yield_per=totals.BATCH)
+        )
+        for part in events.partitions():
+            out.seek(0)
+            out.truncate()
+            districts = totals.districts_of(session, ids, (row[5] for row in part if row[0] == REWARDED))
+            for kind, block_time, account, counterparty, amount, ref, accepted in part:
+                day = block_time.date().isoformat()
+                if kind == REWARDED:
+                    district = districts.get(ref or "", UNKNOWN_DISTRICT)
+                    writer.writerow(
+                        (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
+                    )
+                elif kind == TRANSFER:
+                    if ZERO_ADDRESS in (account, counterparty):
+                        continue  # a mint or a burn: already listed as its reward or redemption
+                    writer.writerow(
+                        (
+                            day,
+                            "transfer",
+                            pseudonym(salt, account),
+                            pseudonym(salt, counterparty),
+                            format_amount(amount or 0),
+                            "",
+                        )
+                    )
+                elif kind == REDEEMED:
+                    writer.writerow((day, "redemption", pseudonym(salt, account), "", format_amount(amount or 0), ""))
+                else:
+                    event = "merchant_added" if accepted else "merchant_removed"
+                    writer.writerow((day, event, "", pseudonym(salt, account), "", ""))
+            yield out.getvalue()

@@ -10,6 +10,7 @@ from eth_account import Account
 
 from backend.claims.models import Claim
 from backend.db import transaction, utcnow
+from backend.reports import totals
 from backend.rewards.installation import claim_ids
 from backend.settings import ANVIL_TEST_KEYS
 from backend.tasks.models import Task
@@ -39,6 +40,8 @@ def approved_claim(runtime, citizen: str, *, district: str, minutes: int) -> int
         claim = Claim(task_id=task.id, citizen=citizen, status="approved", reviewed_at=utcnow())
         session.add(claim)
         session.flush()
+        # as backend.claims.service.approve does (this test skips the sign-up, claim and proof)
+        totals.approved(session, runtime.settings.city_name, reviewed_at=claim.reviewed_at, district=district, minutes=minutes)
         return claim.id
 
 
