@@ -24,6 +24,7 @@ from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
 from backend.coin import cli as coin_cli
+from backend.db import utcnow
 from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.merchants import cli as merchants_cli
@@ -105,8 +106,10 @@ def _report_totals(session: Session, events: list[dict[str, Any]], settings: Set
 
 
 def _close_report_months(session: Session, _: dict[str, list[dict[str, Any]]], settings: Settings, chunk: Chunk) -> int:
+    # approvals and payments count by the clock, chain events by the indexed chain's time: a month closes
+    # once both are a week past it
     if chunk.last_time is not None:
-        report_totals.close_months(session, settings.city_name, chunk.last_time)
+        report_totals.close_months(session, settings.city_name, min(chunk.last_time, utcnow()))
     return 0
 
 

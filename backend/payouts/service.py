@@ -49,10 +49,13 @@ def record_redemptions(
     flagged = flagged or {}
     if not events:
         return 0
-    reorged = list(session.scalars(select(Payout).where(Payout.reorged_at.is_not(None))))
+    # Only a reorged payout of one of these transactions can come back (its unique key leads with tx_hash):
+    # never a scan of every payout ever made.
+    tx_hashes = {e["tx_hash"] for e in events}
+    reorged = list(session.scalars(select(Payout).where(Payout.tx_hash.in_(tx_hashes), Payout.reorged_at.is_not(None))))
     known = set(
         session.execute(
-            select(Payout.tx_hash, Payout.log_index).where(Payout.tx_hash.in_({e["tx_hash"] for e in events}))
+            select(Payout.tx_hash, Payout.log_index).where(Payout.tx_hash.in_(tx_hashes))
         )
     )
     new = []
