@@ -21,7 +21,10 @@ BENCHMARKS = (
     ("bench.indexer", "indexer"),
     ("bench.payments", "payments"),
     ("bench.api", "api"),
+    ("bench.growth", "growth"),
 )
+# `python -m bench growth --large` adds the L scale (100x S) to the growth benchmark.
+LARGE = "--large"
 # (section, figure, baseline figure or None, target text) for the Markdown table.
 TABLE = (
     ("gas", "reward_batch_per_claim", "baseline_batch_mint_per_recipient", "≤ 30,000 gas"),
@@ -82,6 +85,11 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| api {endpoint} | {fmt(figures.get('requests_per_s'))} req/s, "
                          f"p50 {fmt(figures.get('p50_ms'))} ms, p99 {fmt(figures.get('p99_ms'))} ms | "
                          f"{figures.get('clients', '')} clients | | |")
+    growth = results.get("growth") or {}
+    if "ratio_M_over_S" in growth:
+        from bench.growth import markdown as growth_markdown
+
+        lines += growth_markdown(growth)
     failed = [name for name, data in results.items() if isinstance(data, dict) and data.get("error")]
     if failed:
         lines += ["", "Failed: " + ", ".join(f"{n} ({results[n]['error']})" for n in failed)]
@@ -89,6 +97,8 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def main(selected: list[str]) -> int:
+    large = LARGE in selected
+    selected = [name for name in selected if name != LARGE]
     results: dict[str, Any] = {"machine": machine()}
     m = results["machine"]
     print(f"machine: {m['cores']} cores, {m['memory_gib']} GiB memory, {m['cpu']}, Python {m['python']}", flush=True)
@@ -101,7 +111,8 @@ def main(selected: list[str]) -> int:
         if str(ROOT) not in sys.path:  # brownie's project loader (the gas bench) rewrites sys.path
             sys.path.insert(0, str(ROOT))
         try:
-            results[key] = importlib.import_module(module_name).run()
+            module = importlib.import_module(module_name)
+            results[key] = module.run(large=True) if key == "growth" and large else module.run()
         except ModuleNotFoundError as exc:
             results[key] = {"error": "not written yet" if exc.name == module_name else f"import failed: {exc}"}
             print(f"   FAILED: {results[key]['error']}", flush=True)

@@ -146,6 +146,9 @@ class _Line(io.StringIO):
         return text
 
 
+LINES_PER_PIECE = 500
+
+
 def summary_csv_lines(sessions: sessionmaker[Session], city: str, months: MonthRange) -> Iterator[str]:
     """The summary as CSV, a line at a time, read from the running totals in its own session (the
     request's has ended by the time a streamed answer is sent)."""
@@ -154,9 +157,11 @@ def summary_csv_lines(sessions: sessionmaker[Session], city: str, months: MonthR
     writer.writeheader()
     yield out.take()
     with sessions() as session:
-        for total in totals.rows_between(session, city, months.first, months.last):
+        for count, total in enumerate(totals.rows_between(session, city, months.first, months.last), start=1):
             writer.writerow({"city": city, **Row.of(total).as_strings()})
-            yield out.take()
+            if count % LINES_PER_PIECE == 0:  # a piece at a time: each one is a hop to the server's thread pool
+                yield out.take()
+    yield out.take()
 
 
 def summary_csv(result: Summary, city: str = "") -> str:

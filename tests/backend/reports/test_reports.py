@@ -41,7 +41,8 @@ def approved_claim(runtime, citizen: str, *, district: str, minutes: int) -> int
         session.add(claim)
         session.flush()
         # as backend.claims.service.approve does (this test skips the sign-up, claim and proof)
-        totals.approved(session, runtime.settings.city_name, reviewed_at=claim.reviewed_at, district=district, minutes=minutes)
+        city = runtime.settings.city_name
+        totals.approved(session, city, reviewed_at=claim.reviewed_at, district=district, minutes=minutes)
         return claim.id
 
 
@@ -122,6 +123,40 @@ def test_the_open_data_export_holds_no_address_name_or_iban(client, operator, ci
     payment = next(r for r in rows if r["event"] == "transfer")
     assert (reward["amount"], reward["district"], payment["amount"]) == ("15.00", "Zuid", "7.00")
     assert reward["to"] == payment["from"] != ""  # the same citizen, under one pseudonym
+
+
+def test_the_exports_hold_only_the_months_asked_for(client, operator, city):
+    this_month = month_now()
+
+    summary = client.get(f"/api/v1/reports/summary.csv?from={this_month}&to={this_month}", headers=operator).text
+    before = client.get("/api/v1/reports/summary.csv?to=2020-12", headers=operator).text
+    open_data = client.get(f"/api/v1/reports/open-data?from={this_month}", headers=operator).text
+    none = client.get("/api/v1/reports/open-data?from=2020-01&to=2020-12", headers=operator).text
+
+    assert [r["month"] for r in csv.DictReader(io.StringIO(summary))] == [this_month, this_month]
+    assert list(csv.DictReader(io.StringIO(before))) == []
+    assert {r["event"] for r in csv.DictReader(io.StringIO(open_data))} >= {"reward", "transfer", "redemption"}
+    assert none.splitlines() == ["date,event,from,to,amount,district"]
+
+
+def test_a_range_that_ends_before_it_starts_is_refused(client, operator):
+    response = client.get("/api/v1/reports/open-data?from=2026-05&to=2026-04", headers=operator)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "month_range_reversed"
+
+
+def test_a_month_that_is_no_month_is_refused(client, operator):
+    response = client.get("/api/v1/reports/summary.csv?from=2026-13", headers=operator)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_the_summary_csv_names_the_city(client, operator, city, runtime):
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/reports/summary.csv", headers=operator).text)))
+
+    assert {r["city"] for r in rows} == {runtime.settings.city_name}
 
 
 def test_the_pseudonyms_change_with_the_salt(runtime, city):
