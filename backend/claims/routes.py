@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user
+from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user, requires_token
 from backend.claims import photos, service
 from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
 from backend.db import transaction
@@ -39,6 +39,7 @@ def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep, set
     return service.to_out(claim, None)
 
 
+@requires_token
 def proof_sender(
     runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> User:

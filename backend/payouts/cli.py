@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from backend import cli_params
 from backend.amounts import format_amount
 from backend.db import transaction
 from backend.errors import HeitjeError
@@ -22,9 +23,7 @@ app = typer.Typer(
 
 @contextmanager
 def _runtime() -> Iterator[Runtime]:
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         yield runtime
     finally:
