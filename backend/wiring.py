@@ -27,6 +27,7 @@ from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Handlers
 from backend.merchants import cli as merchants_cli
 from backend.merchants import routes as merchants_routes
+from backend.payment_requests import routes as payment_requests_routes
 from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
 from backend.payouts import routes as payouts_routes
@@ -51,6 +52,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_routes.router,
     merchants_routes.router,
     payments_routes.router,
+    payment_requests_routes.router,
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
