@@ -352,7 +352,7 @@ class RelayerUnavailable(HeitjeError):
 
 
 class RedemptionClosed(HeitjeError):
-    """Raised when relaying for a ref whose burn was already sent, verified or failed."""
+    """Raised when relaying for a ref whose burn was already sent, burned or failed."""
 
     status = 409
     code = "redemption_closed"
@@ -623,6 +623,30 @@ class KeyStillBusy(HeitjeError):
             "sender, and run the command again once they settle",
             address=address,
             in_flight=in_flight,
+        )
+
+
+class DatabaseBehindChain(HeitjeError):
+    """Raised at start-up (`heitje up`, `heitje worker`) when the chain holds `Rewarded` events for
+    claim ids of this installation that the database does not know: the database is behind the chain
+    (restored from an older backup), and new claims would reuse numbers the chain already paid."""
+
+    status = 409
+    code = "database_behind_chain"
+
+    def __init__(self, unknown: list[int], highest_known: int) -> None:
+        shown = ", ".join(str(n) for n in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        super().__init__(
+            f"the database is behind the chain: the chain paid {len(unknown)} rewards for claims of this "
+            f"installation that the database does not know (claim numbers {shown}; the database's highest "
+            f"claim is {highest_known}). Refusing to start, or new claims would reuse those numbers. "
+            "To recover: restore the newest backup of the database (one taken after claim "
+            f"{max(unknown)}) and start again. If there is no newer backup, those claims are lost from the "
+            "database (the chain's Rewarded events say whom each was paid and how much; re-enter them "
+            f"by hand if needed), then run `heitje rewards skip-claims {max(unknown)}` so new claims are "
+            "numbered after them, and start again. See README, Troubleshooting.",
+            unknown=unknown[:100],
+            highest_known=highest_known,
         )
 
 

@@ -2,7 +2,7 @@
 
 from backend.accounts import models as _accounts  # noqa: F401
 from backend.auth import models as _auth  # noqa: F401
-from backend.chain import nonces as _chain_txs  # noqa: F401
+from backend.chain import ledger as _chain_txs  # noqa: F401
 from backend.chain import relayer as _relayer  # noqa: F401
 from backend.claims import models as _claims  # noqa: F401
 from backend.http import models as _http  # noqa: F401

@@ -102,6 +102,8 @@ ENV_NAMES = {
     # -- coin operations (heitje coin ...)
     "GAS_BALANCE_FLOOR_ETH": "gas_balance_floor_eth",
     "SAFE_PROPOSALS_DIR": "safe_proposals_dir",
+    # rewards: the time zone whose calendar year the yearly cap counts in
+    "CAP_TIMEZONE": "cap_timezone",
 }
 
 
@@ -168,6 +170,9 @@ class Settings(BaseModel):
     # floor; Safe proposals (admin actions after the handover) wait for signatures in this directory.
     gas_balance_floor_eth: Decimal = Field(default=Decimal("0.05"), ge=0)
     safe_proposals_dir: Path = ROOT / ".heitje" / "safe-proposals"
+    # rewards: the yearly cap counts rewards by the calendar year of their approval in this time zone
+    # (backend.rewards.service.cap_year); a Dutch city's year runs on Amsterdam time.
+    cap_timezone: str = "Europe/Amsterdam"
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -188,6 +193,17 @@ class Settings(BaseModel):
     def _rate_limits_parse(cls, value: str | None) -> str | None:
         if value is not None:
             parse_rate_limits(value)
+        return value
+
+    @field_validator("cap_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:  # rewards
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Europe/Amsterdam") from exc
         return value
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from backend.amounts import AddressError, format_amount, parse_address
 from backend.auth.deps import User, bearer, current_user
 from backend.deps import ChainDep, RuntimeDep, SessionDep
 from backend.errors import ValidationFailed
+from backend.merchants import service as merchants
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 class HistoryOut(BaseModel):
     kind: str = Field(description="reward | payment_sent | payment_received | redeemed", examples=["reward"])
     amount: str = Field(examples=["15.00"])
-    status: str = Field(description="rewards: pending | sent | confirmed | failed; the rest: confirmed")
+    status: str = Field(description="rewards: pending | sent | confirmed | flagged | failed; the rest: confirmed")
     tx_hash: str | None
     at: datetime
     claim_id: int | None = None
@@ -113,7 +114,7 @@ def get_account(
     public = AccountOut(
         address=checksummed,
         balance=format_amount(chain.balance_of(checksummed)),
-        is_merchant=chain.is_merchant(checksummed),
+        is_merchant=merchants.is_merchant(session, checksummed, chain=chain),
     )
     if not may_see_history(viewer, checksummed):
         return public

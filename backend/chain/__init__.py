@@ -7,6 +7,7 @@ package imports web3, eth_abi or hexbytes.
 - `reverts`: the one decoder of revert data (the coin's custom errors by name and arguments).
 - `client`: `Chain`, the typed questions (`balance_of`, `is_merchant(address, block=)`,
   `authorization_used`, `events_in(tx_hash)`, ...) answered in plain values.
+- `money`: the plain values of the payment and redemption questions (encoded calls, burns).
 - the transaction ledger, the reward sender and the relayer, which send.
 """
 

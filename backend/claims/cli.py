@@ -33,6 +33,10 @@ def list_(
             reward = f"{out.reward.amount} {out.reward.status}" if out.reward else ""
             line = f"{out.id:>6}  task {out.task_id:<5} {out.status:<9}  {out.citizen}  {reward}"
             typer.echo(f"{line}  {out.note or ''}")
+            if out.reward and out.reward.status in ("flagged", "pending") and out.reward.error:
+                flagged = out.reward.status == "flagged"
+                label = "FLAGGED: " if flagged else ""
+                typer.secho(f"        {label}{out.reward.error}", fg="red" if flagged else None)
 
 
 @app.command("expire")

@@ -1,7 +1,8 @@
 """Claims: a citizen's place on a task, its proof and the operator's decision.
 
-The claim's `id` is also its on-chain claimId (`claim_id_bytes(id)`), so ids are never reused
-(AUTOINCREMENT on SQLite, a sequence on PostgreSQL).
+The claim's `id` is the low half of its on-chain claimId (the installation's prefix is the high half,
+see backend.rewards.installation), so ids are never reused (AUTOINCREMENT on SQLite, a sequence on
+PostgreSQL).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ClaimStatus = Literal["claimed", "submitted", "approved", "rejected", "expired"]
-RewardStatus = Literal["pending", "sent", "confirmed", "failed"]
+RewardStatus = Literal["pending", "sent", "confirmed", "flagged", "failed"]
 
 
 class RewardOut(BaseModel):

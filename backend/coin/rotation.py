@@ -18,9 +18,10 @@ import time
 from eth_account import Account
 from sqlalchemy import func, select
 
-from backend.chain.nonces import LIVE, ChainTx
-from backend.chain.sender import TxSender, load_sources
+from backend.chain.ledger import LIVE, ChainTx
+from backend.chain.sender import TxSender
 from backend.errors import KeyStillBusy
+from backend.rewards.sender import SENDER_SOURCES
 from backend.runtime import Runtime
 
 
@@ -37,7 +38,7 @@ def drain_key(runtime: Runtime, old_key: str, *, wait_seconds: float, poll_secon
     still live after `wait_seconds`."""
     address = Account.from_key(old_key).address
     before = live_transactions(runtime, address)
-    drainer = TxSender(runtime, key=old_key, sources=load_sources(runtime), name="drain")
+    drainer = TxSender(runtime, key=old_key, sources=[make(runtime) for make in SENDER_SOURCES], name="drain")
     try:
         if not drainer.lock.acquire():  # the old key's sender still runs somewhere: stop it first
             raise KeyStillBusy(address, before)

@@ -9,8 +9,8 @@ Three locks against paying twice, from the outside in:
 3. the chain: every authorization of one payer for one request carries the same nonce, and the coin
    executes a nonce once.
 
-A request is `paid` only once its payment is confirmed (whoever writes the payment's status: today
-GET /payments/{tx}, then the indexer); a GET here never writes."""
+A request is `paid` only once its payment is confirmed (the indexer writes that, when the
+authorization was used on chain); a GET here never writes."""
 
 from __future__ import annotations
 

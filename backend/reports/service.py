@@ -30,6 +30,7 @@ from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, C
 from backend.merchants.models import Merchant
 from backend.payouts.models import PAID, Payout
 from backend.reports.csv_cells import SafeDictWriter, SafeWriter
+from backend.rewards.installation import ClaimIds, read_claim_ids
 from backend.tasks.models import Task
 
 ALL = "all"
@@ -86,9 +87,11 @@ def _month(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def _district(districts: dict[int, str], claim_ref: str | None) -> str:
-    """The district of the task behind a `Rewarded` claimId (the claim's number, see claim_id_bytes)."""
-    return districts.get(int(claim_ref, 16), UNKNOWN_DISTRICT) if claim_ref else UNKNOWN_DISTRICT
+def _district(districts: dict[int, str], ids: ClaimIds | None, claim_ref: str | None) -> str:
+    """The district of the task behind a `Rewarded` claimId (this installation's prefix and the
+    claim's number, see backend.rewards.installation); another installation's claim has none here."""
+    number = ids.number_of(int(claim_ref, 16)) if claim_ref and ids is not None else None
+    return districts.get(number, UNKNOWN_DISTRICT) if number is not None else UNKNOWN_DISTRICT
 
 
 def merchant_addresses(session: Session) -> set[str]:
@@ -112,6 +115,7 @@ def summary(session: Session, contract: str) -> Summary:
     districts = dict(
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
+    ids = read_claim_ids(session)
     approved = session.execute(
         select(Claim.reviewed_at, Task.district, Task.minutes)
         .join(Task, Task.id == Claim.task_id)
@@ -141,7 +145,7 @@ def summary(session: Session, contract: str) -> Summary:
         if kind == REWARDED:
             supply += units
             row(month, ALL).coins_rewarded += units
-            row(month, _district(districts, ref)).coins_rewarded += units
+            row(month, _district(districts, ids, ref)).coins_rewarded += units
         elif kind == REDEEMED:
             supply -= units
             row(month, ALL).coins_redeemed += units
@@ -188,6 +192,7 @@ def open_data_csv(session: Session, salt: str) -> str:
     districts = dict(
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
+    ids = read_claim_ids(session)
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
@@ -205,7 +210,7 @@ def open_data_csv(session: Session, salt: str) -> str:
     for kind, block_time, account, counterparty, amount, ref, accepted in events:
         day = block_time.date().isoformat()
         if kind == REWARDED:
-            district = _district(districts, ref)
+            district = _district(districts, ids, ref)
             writer.writerow(
                 (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
             )

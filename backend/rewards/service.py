@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -12,6 +14,16 @@ from backend.db import utcnow
 from backend.errors import YearlyCapExceeded
 from backend.rewards.models import Reward
 from backend.settings import Settings
+
+
+def cap_year(moment: datetime, settings: Settings) -> int:
+    """The year a reward counts in for the yearly cap (DESIGN invariant 4): the calendar year of its
+    approval in the city's own time zone (`settings.cap_timezone`, Europe/Amsterdam for a Dutch
+    city), so an approval at 00:30 on 1 January in Heerlen counts in the new year although it is
+    still 31 December in UTC. Every rule and report that needs "the cap year" asks this function."""
+    if moment.tzinfo is None:
+        raise ValueError("cap_year needs an aware datetime")
+    return moment.astimezone(ZoneInfo(settings.cap_timezone)).year
 
 
 def _lock_citizen(session: Session, citizen: str) -> None:
@@ -40,7 +52,7 @@ def enqueue_reward(
     """Writes the outbox row for an approved claim, refusing (YearlyCapExceeded) when it would take the
     citizen past the yearly cap. Call inside the approval's transaction."""
     _lock_citizen(session, citizen)
-    year = utcnow().year
+    year = cap_year(utcnow(), settings)
     cap = parse_amount(settings.yearly_cap)
     already = rewarded_this_year(session, citizen, year)
     if already + amount_units > cap:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from backend import wiring
 from backend.indexer.handlers import REGISTRY
+from backend.rewards import sender as reward_sender
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
-# Known offender, removed when issue 10's rewards part lands (the sender's sources by name).
-ALLOWED = {"backend/chain/sender.py"}
+# Known offenders (none: the sender's sources are wired in backend.wiring). Nothing may be added.
+ALLOWED: set[str] = set()
 
 
 def imports_by_name(path: Path) -> bool:
@@ -48,8 +49,12 @@ def test_every_domain_cli_group_is_wired():
 
 
 def test_the_indexer_knows_the_domains_handlers_once_the_wiring_is_imported():
-    assert REGISTRY.kinds() == {"redeemed"}
+    assert REGISTRY.kinds() == {"redeemed", "auth_used", "auth_canceled"}
 
 
 def test_the_allow_list_names_only_modules_that_still_offend():
     assert all(imports_by_name(BACKEND.parent / path) for path in ALLOWED)
+
+
+def test_the_minter_keys_sender_serves_the_rewards_first_then_the_merchant_registrations():
+    assert [source.kind for source in reward_sender.SENDER_SOURCES] == ["reward", "merchant"]

@@ -4,6 +4,7 @@ indexer (`FakeLogSource`): blocks with hashes, the coin's logs in them, and reor
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from eth_abi import encode
@@ -92,4 +93,9 @@ class FakeLogSource:
         return [log for n, log in self._logs if start <= n <= end]
 
     def block_times(self, block_hashes: set[str]) -> dict[str, Any]:
-        raise AssertionError("the fake's logs carry blockTimestamp")
+        """Times of the canonical blocks among `block_hashes` (the indexer asks for a chunk's last
+        block; the logs themselves carry blockTimestamp)."""
+        canonical = {self.hash_of(n): n for n in range(self.head_block + 1)}
+        return {
+            h: datetime.fromtimestamp(BLOCK_TIME0 + canonical[h], UTC) for h in block_hashes if h in canonical
+        }

@@ -14,6 +14,8 @@ QUESTIONS = (
     "balance_of", "total_supply", "is_rewarded", "is_merchant", "open_transfers", "paused",
     "mint_limit_remaining", "authorization_state", "authorization_used", "authorization_cancelled",
     "get_logs", "receipt", "tx_status", "decode_receipt_events", "rewards_in", "events_in", "call_in", "decode_revert",
+    "mint_limit", "rewards_paid", "rewards_with_prefix",
+    "transfer_with_authorization", "redeem_with_authorization", "burns_in",
 )
 
 

@@ -1,7 +1,7 @@
 """payment requests (issue 12): a till's request, paid at most once
 
 Revision ID: 0012
-Revises: 0009 (follows the integrated chain; re-chain on merge)
+Revises: 0006 (follows the integrated chain; re-chain on merge)
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from backend.db import UTCDateTime
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -65,7 +65,8 @@ def test_events_in_a_transaction_are_decoded_to_plain_values(runtime, coin, w3):
     assert [e.name for e in events] == ["Transfer", "Rewarded"]
     assert events[1].args == {"claimId": ref_hex(43), "citizen": citizen.address, "amount": 700}
     assert runtime.chain.decode_receipt_events(sent.receipt) == events  # web3's formatted receipt too
-    assert [e.args["amount"] for e in runtime.chain.rewards_in(runtime.chain.receipt(tx_hash))] == [700]
+    paid = runtime.chain.rewards_in(runtime.chain.receipt(tx_hash))
+    assert [(p.claim_id, p.citizen, p.units, p.tx_hash) for p in paid] == [(43, citizen.address.lower(), 700, tx_hash)]
 
 
 def test_logs_are_found_by_event_and_indexed_argument(runtime, coin, w3):

@@ -7,7 +7,7 @@ from eth_account import Account
 from sqlalchemy import select
 
 from backend.chain.admin import send_transaction
-from backend.chain.nonces import LIVE, ChainTx
+from backend.chain.ledger import LIVE, ChainTx
 from backend.chain.sender import TxSender, load_sources
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.claims.helpers import Loop, rewards_by_claim

@@ -74,7 +74,7 @@ def signed_for_request(client: Any, payer: LocalAccount, request_id: str) -> dic
 
 
 def confirm(client: Any, runtime: Any, tx_hash: str) -> None:
-    """Lets whoever records a payment's chain state see it mined (Anvil mines at once, one
-    confirmation is enough here): the payment lookup and the indexer."""
+    """Lets the indexer record the payment's authorization as used (Anvil mines at once, one
+    confirmation is enough here); the payment lookup only reads."""
     assert client.get(f"{API}/payments/{tx_hash}").status_code == 200
     Indexer(runtime).run_until_idle()

@@ -5,7 +5,17 @@ from datetime import UTC, datetime
 from eth_abi import encode
 from eth_utils import keccak
 
-from backend.chain.events import COLUMNS, REDEEMED, REWARDED, decode_event, decode_events, decode_logs, topic_filter
+from backend.chain.events import (
+    AUTH_CANCELED,
+    AUTH_USED,
+    COLUMNS,
+    REDEEMED,
+    REWARDED,
+    decode_event,
+    decode_events,
+    decode_logs,
+    topic_filter,
+)
 from tests.support.fake_chain import FAKE_COIN
 from tests.support.logs import BLOCK_TIME0, raw_log, rewarded_log, word
 
@@ -51,6 +61,17 @@ def test_the_indexer_rows_follow_the_table_columns_and_keep_the_kinds_asked_for(
     assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(BLOCK_TIME0 + 7, UTC)
 
 
+def test_authorization_logs_reach_handlers_but_are_not_rows_of_the_table():
+    nonce = b"\x11" * 32
+    log = raw_log("AuthorizationUsed(address,bytes32)", [word(CITIZEN, "address"), word(nonce, "bytes32")])
+
+    rows, kept = decode_logs([log, rewarded()], keep=(AUTH_USED, AUTH_CANCELED))
+
+    assert [dict(zip(COLUMNS, row, strict=True))["kind"] for row in rows] == [REWARDED]
+    assert [(e["account"], e["ref"]) for e in kept[AUTH_USED]] == [(CITIZEN, "0x" + "11" * 32)]
+    assert kept[AUTH_CANCELED] == []
+
+
 def test_the_indexer_keeps_no_dicts_of_kinds_nobody_handles():
     _, kept = decode_logs([rewarded()], keep=(REDEEMED,))
 
@@ -61,3 +82,11 @@ def test_a_topic_filter_fixes_indexed_arguments_by_value():
     topics = topic_filter("AuthorizationUsed", {"authorizer": CITIZEN})
 
     assert topics == ["0x" + keccak(text="AuthorizationUsed(address,bytes32)").hex(), word(CITIZEN, "address")]
+
+
+def test_a_topic_filter_matches_any_of_a_list_of_values():
+    ids = [(1 << 128 | n).to_bytes(32, "big") for n in (1, 2)]
+
+    topics = topic_filter("Rewarded", {"claimId": ids})
+
+    assert topics == ["0x" + keccak(text="Rewarded(bytes32,address,uint256)").hex(), [word(i, "bytes32") for i in ids]]

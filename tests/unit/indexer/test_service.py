@@ -3,13 +3,15 @@ domains registered, and on a reorg calls their reorg handlers with the fork bloc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from backend.chain.events import REDEEMED, REWARDED
-from backend.indexer.handlers import Handlers
+from backend.indexer.handlers import Chunk, Handlers
 from backend.indexer.models import ChainEvent
 from backend.indexer.service import Indexer
-from tests.support.logs import FakeLogSource, redeemed_log, rewarded_log
+from tests.support.logs import BLOCK_TIME0, FakeLogSource, redeemed_log, rewarded_log
 from tests.unit.helpers import citizen
 
 
@@ -39,6 +41,18 @@ def test_handlers_get_the_events_of_their_kind_in_the_transaction_that_records_t
 
     assert seen == [([500], 2)]  # both events are already recorded when the handler runs
     assert sum(s.payouts for s in steps) == 1
+
+
+def test_a_chunk_handler_is_called_for_every_chunk_with_its_last_block_and_time_even_without_events(runtime):
+    seen, source, handlers = [], FakeLogSource(), Handlers()
+    handlers.on_chunk(
+        "test", lambda session, by_kind, settings, chunk: seen.append((by_kind, chunk)) or 0, kinds=[REDEEMED]
+    )
+    source.mine(3)
+
+    indexer(runtime, source, handlers).run_until_idle()
+
+    assert seen == [({REDEEMED: []}, Chunk(4, datetime.fromtimestamp(BLOCK_TIME0 + 4, UTC)))]
 
 
 def test_an_unconfirmed_block_is_not_read_and_no_handler_is_called(runtime):

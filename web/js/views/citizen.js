@@ -108,7 +108,8 @@ function claimSteps(claim) {
     return [["step_claimed", "done"], ["step_expired", "bad"], ["step_approved", ""], ["step_paid", ""]];
   }
   const done = { claimed: 1, submitted: 2, approved: reward === "confirmed" ? 4 : 3 }[claim.status] ?? 1;
-  return STEPS.map((key, i) => [key, i < done ? "done" : reward === "failed" && i === 3 ? "bad" : ""]);
+  const stuck = reward === "failed" || reward === "flagged"; // flagged: the city checks it by hand
+  return STEPS.map((key, i) => [key, i < done ? "done" : stuck && i === 3 ? "bad" : ""]);
 }
 
 function claimStatusText(claim) {
@@ -117,7 +118,7 @@ function claimStatusText(claim) {
   if (claim.status === "approved") {
     const reward = claim.reward?.status;
     if (reward === "confirmed") return t("claim_paid");
-    if (reward === "failed") return t("claim_payment_failed");
+    if (reward === "failed" || reward === "flagged") return t("claim_payment_failed");
     return t("claim_approved");
   }
   if (claim.status === "submitted") return t("claim_submitted");

@@ -109,9 +109,7 @@ export async function checkout(ctx) {
         txLine(request.payment?.tx_hash)));
       current = null;
     } else if (request.status === "paying") {
-      fill(requestState, pill(t("on_its_way"), "wait", "checkout-state"));
-      // Ask for the payment's chain state, so whoever records it sees it confirmed.
-      if (request.payment?.tx_hash) await api("GET", `/payments/${request.payment.tx_hash}`).catch(() => null);
+      fill(requestState, pill(t("on_its_way"), "wait", "checkout-state")); // relayed; the indexer confirms it
     } else if (request.status === "expired") {
       fill(requestState, pill(t("checkout_expired"), "bad", "checkout-state"));
       current = null;
@@ -146,11 +144,11 @@ export async function checkout(ctx) {
     h("h2", {}, t("incoming_title")), list);
 }
 
+// The API's one lifecycle: requested -> sent -> burned -> due -> exported -> paid (or failed).
 function redemptionState(r) {
-  const payout = r.payout_status;
-  if (payout === "paid") return [t("payout_paid"), "good"];
-  if (payout === "exported") return [t("payout_exported"), "wait"];
-  if (payout === "due" || r.status === "verified") return [t("payout_due"), "wait"];
+  if (r.status === "paid") return [t("payout_paid"), "good"];
+  if (r.status === "exported") return [t("payout_exported"), "wait"];
+  if (r.status === "due" || r.status === "burned") return [t("payout_due"), "wait"];
   if (r.status === "failed") return [t("failed"), "bad"];
   if (r.status === "sent") return [t("redeem_sent"), "wait"];
   return [t("redeem_requested"), ""];
