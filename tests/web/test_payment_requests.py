@@ -102,6 +102,10 @@ def test_back_reload_or_a_rescan_after_paying_a_request_shows_already_paid_and_p
     shot(till, screenshots, "shop-request-paid")
     assert _payments_from(server, payer.address) == 1
     assert server.runtime.chain.balance_of(shop.address) == 450
+
+    by_id(citizen, "to-wallet").click()  # the history names the shop, not its address
+    paid = by_id(citizen, "history-item").and_(citizen.locator("[data-kind=payment_sent]"))
+    expect(paid).to_contain_text("Bakkerij Jansen")
     assert script_errors(citizen) == script_errors(till) == []
 
 
