@@ -25,8 +25,10 @@ def _payments_from(server: Server, address: str) -> int:
 
 def _confirmed_from(server: Server, address: str) -> int:
     with server.runtime.sessions() as session:
-        query = select(func.count()).select_from(Payment).where(
-            Payment.from_address == address, Payment.status == "confirmed"
+        query = (
+            select(func.count())
+            .select_from(Payment)
+            .where(Payment.from_address == address, Payment.status == "confirmed")
         )
         return int(session.scalar(query) or 0)
 
@@ -130,9 +132,7 @@ def test_back_after_paying_without_a_request_cannot_send_a_new_authorization(
     assert script_errors(citizen) == []
 
 
-def test_the_till_says_paid_only_for_its_own_request(
-    server: Server, new_page: PageFactory, screenshots: Path
-) -> None:
+def test_the_till_says_paid_only_for_its_own_request(server: Server, new_page: PageFactory, screenshots: Path) -> None:
     shop, payer = registered_shop(server, "Bakkerij Jansen"), funded_citizen(server)
     till, citizen = _signed_in(new_page(), shop), _signed_in(new_page(), payer)
     old = _ask(till, "3,00")

@@ -9,6 +9,7 @@ import pytest
 from eth_account import Account
 from eth_utils import keccak
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from backend.chain import typed_data
 from backend.chain.payment_requests import request_nonce
@@ -172,3 +173,13 @@ def test_only_a_registered_shop_creates_requests(client, sign_in):
 
 def test_an_unknown_request_is_not_found(client):
     assert client.get(f"{API}/payment-requests/nope").json()["error"]["code"] == "not_found"
+
+
+def test_the_database_binds_a_payment_to_at_most_one_request(client, runtime, till):
+    citizen = citizen_with(runtime, 1000)
+    paid, other = till.ask("3.00"), till.ask("3.00")
+    relayed = client.post(PAY, json=signed_for_request(client, citizen, paid["id"]))
+    payment_id = relayed.json()["id"]
+
+    with pytest.raises(IntegrityError), transaction(runtime.sessions) as session:
+        session.execute(update(PaymentRequest).where(PaymentRequest.id == other["id"]).values(payment_id=payment_id))
