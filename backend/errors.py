@@ -648,3 +648,42 @@ class DatabaseBehindChain(HeitjeError):
             unknown=unknown[:100],
             highest_known=highest_known,
         )
+
+
+# -- payment requests (issue 12)
+
+
+class PaymentRequestPaid(HeitjeError):
+    """Raised when a payment request already has its payment and another authorization is sent for it."""
+
+    status = 409
+    code = "payment_request_paid"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"payment request {request_id} has already been paid", request_id=request_id)
+
+
+class PaymentRequestExpired(HeitjeError):
+    """Raised when a payment request is paid (or its typed data asked for) after it expired."""
+
+    status = 409
+    code = "payment_request_expired"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(
+            f"payment request {request_id} has expired: ask the shop for a new code", request_id=request_id
+        )
+
+
+class PaymentRequestMismatch(HeitjeError):
+    """Raised when a signed transfer sent for a payment request differs from it (receiver, amount, nonce)."""
+
+    status = 422
+    code = "payment_request_mismatch"
+
+    def __init__(self, request_id: str, field: str) -> None:
+        super().__init__(
+            f"{field}: the signed transfer does not match payment request {request_id}",
+            request_id=request_id,
+            field=field,
+        )

@@ -8,6 +8,7 @@ from backend.claims import models as _claims  # noqa: F401
 from backend.http import models as _http  # noqa: F401
 from backend.indexer import models as _indexer  # noqa: F401
 from backend.merchants import models as _merchants  # noqa: F401
+from backend.payment_requests import models as _payment_requests  # noqa: F401
 from backend.payments import models as _payments  # noqa: F401
 from backend.payouts import models as _payouts  # noqa: F401
 from backend.privacy import models as _privacy  # noqa: F401

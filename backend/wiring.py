@@ -28,6 +28,7 @@ from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.merchants import cli as merchants_cli
 from backend.merchants import routes as merchants_routes
+from backend.payment_requests import routes as payment_requests_routes
 from backend.payments import events as payment_events
 from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_routes.router,
     merchants_routes.router,
     payments_routes.router,
+    payment_requests_routes.router,
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,

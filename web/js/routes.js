@@ -17,6 +17,7 @@ export const ROUTES = [
   { path: "/claims", mode: "citizen", view: citizen.claims },
   { path: "/wallet", view: citizen.balance },
   { path: "/pay", mode: "citizen", view: pay.pay },
+  { path: "/pay/:id", mode: "citizen", view: pay.payRequest },
   { path: "/shop", role: "merchant", mode: "shop", view: shop.checkout },
   { path: "/shop/redeem", role: "merchant", mode: "shop", view: shop.redeem },
   { path: "/city/review", role: "operator", mode: "city", view: city.review },

@@ -421,3 +421,29 @@ Object.assign(errorsEn, {
   "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
   "erasure_blocked:operator": "A city account cannot erase itself.",
 });
+Object.assign(nl, {
+  pay_already_title: "Al betaald",
+  pay_already_text: "{amount} aan {shop} is al betaald. Je hoeft niets meer te doen.",
+  pay_request_expired: "Deze betaalcode is verlopen. Vraag de winkel om een nieuwe.",
+  checkout_waiting: "Wacht op betaling",
+  checkout_expired: "Verlopen – maak een nieuwe code",
+  tx_details: "details",
+});
+Object.assign(en, {
+  pay_already_title: "Already paid",
+  pay_already_text: "{amount} to {shop} has already been paid. There is nothing more to do.",
+  pay_request_expired: "This payment code has expired. Ask the shop for a new one.",
+  checkout_waiting: "Waiting for payment",
+  checkout_expired: "Expired – make a new code",
+  tx_details: "details",
+});
+Object.assign(errorsNl, {
+  payment_request_paid: "Deze betaalcode is al betaald. Er is niets afgeschreven.",
+  payment_request_expired: "Deze betaalcode is verlopen. Vraag de winkel om een nieuwe.",
+  payment_request_mismatch: "Deze betaling past niet bij de betaalcode. Scan de code opnieuw.",
+});
+Object.assign(errorsEn, {
+  payment_request_paid: "This payment code has already been paid. Nothing was taken.",
+  payment_request_expired: "This payment code has expired. Ask the shop for a new one.",
+  payment_request_mismatch: "This payment does not match the payment code. Scan the code again.",
+});

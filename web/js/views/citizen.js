@@ -214,7 +214,7 @@ function shortAddress(address) {
 function historyRow(entry) {
   const out = ["payment", "payment_sent", "redeemed"].includes(entry.kind);
   const label = hasString(`history_${entry.kind}`) ? t(`history_${entry.kind}`) : entry.kind;
-  const who = entry.task_title || entry.shop || (entry.counterparty ? shortAddress(entry.counterparty) : "");
+  const who = entry.task_title || entry.counterparty_name || entry.shop || (entry.counterparty ? shortAddress(entry.counterparty) : "");
   const pending = entry.kind === "reward" && entry.status !== "confirmed";
   return h("li", { class: "card", testid: "history-item", dataset: { kind: entry.kind } },
     h("div", { class: "row" },
