@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import AmbiguousRegistrationCode, NotFound, ValidationFailed
@@ -29,7 +29,7 @@ def resolve(session: Session, code: str) -> str:
         raise ValidationFailed("code: ten hexadecimal characters, like 70997-970C5", field="code")
     prefix = "0x" + code.strip().replace("-", "").lower()
     found = list(
-        session.scalars(select(distinct(SignIn.address)).where(func.lower(SignIn.address).like(prefix + "%")))
+        session.scalars(select(SignIn.address).where(func.lower(SignIn.address).like(prefix + "%")).distinct())
     )
     if not found:
         raise NotFound("account with registration code", code_of(prefix))

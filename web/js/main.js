@@ -78,6 +78,13 @@ function drawShell(activePath) {
   const account = document.getElementById("account-link");
   account.hidden = !signedIn;
   if (!account.firstElementChild) account.append(icon("user", 26));
+  // Words never proven written down: a reminder on every screen until they are.
+  const reminder = document.getElementById("reminder");
+  const remind = signedIn && wallet.backupPending() && activePath !== "/backup";
+  reminder.hidden = !remind;
+  if (remind) {
+    fill(reminder, t("backup_reminder"), " ", h("a", { href: "#/backup", testid: "backup-reminder-link" }, t("backup_reminder_link")));
+  }
   if (!signedIn) return;
   fill(tabs, ...TABS[session.mode()].map(([href, glyph, key]) =>
     h("a", { href, "aria-current": activePath === href.slice(1) ? "page" : null, testid: `tab-${key}` },
