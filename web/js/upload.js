@@ -6,15 +6,15 @@ export const LONG_SIDE = 2000;
 const QUALITY = 0.85;
 
 /**
- * The photo as a JPEG whose long side is at most LONG_SIDE pixels. A file the browser cannot decode
- * is sent as it is (the server decodes it again and says what is wrong).
+ * The photo as a JPEG whose long side is at most LONG_SIDE pixels: {file, width, height}. A file the
+ * browser cannot decode is sent as it is (the server decodes it again and says what is wrong).
  */
 export async function shrinkPhoto(file) {
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   } catch {
-    return file;
+    return { file, width: null, height: null };
   }
   const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
   const canvas = document.createElement("canvas");
@@ -23,8 +23,8 @@ export async function shrinkPhoto(file) {
   canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close?.();
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
-  if (!blob) return file;
-  return new File([blob], "photo.jpg", { type: "image/jpeg" });
+  if (!blob) return { file, width: null, height: null };
+  return { file: new File([blob], "photo.jpg", { type: "image/jpeg" }), width: canvas.width, height: canvas.height };
 }
 
 /** POSTs a FormData to the API, calling onProgress(fraction) while the body goes up. */

@@ -1,7 +1,7 @@
 // The citizen: tasks by district, a task, claiming, sending the proof photo, following the claim,
 // the balance and its history.
 import { h, fill, busy, formValues } from "../dom.js";
-import { t, tn, errorText, hasString } from "../i18n.js";
+import { t, tn, lang, errorText, hasString } from "../i18n.js";
 import { api } from "../api.js";
 import { shrinkPhoto, upload } from "../upload.js";
 import { formatApi } from "../money.js";
@@ -166,14 +166,16 @@ function proofForm(ctx, claim) {
     busy(form, async () => {
       try {
         progressText.textContent = t("upload_preparing");
-        const small = await shrinkPhoto(photo.files[0]);
+        const { file: small, width, height } = await shrinkPhoto(photo.files[0]);
+        Object.assign(progress.dataset, { bytes: small.size, type: small.type, width, height });
+        const size = t("megabytes", { n: (small.size / 1_000_000).toLocaleString(lang(), { maximumFractionDigits: 1 }) });
         const data = new FormData();
         data.append("photo", small, small.name || "photo.jpg");
         if (values.note) data.append("note", values.note);
         progress.hidden = false;
         await upload(`/claims/${claim.id}/proof`, data, (fraction) => {
           progress.value = Math.round(fraction * 100);
-          progressText.textContent = fraction < 1 ? t("upload_sending", { percent: Math.round(fraction * 100) }) : t("upload_checking");
+          progressText.textContent = fraction < 1 ? t("upload_sending", { percent: Math.round(fraction * 100), size }) : t("upload_checking");
         });
         ctx.rerender();
         ctx.banner(t("proof_sent"), "ok");
