@@ -458,6 +458,7 @@ Object.assign(nl, {
   mark_paid_confirm: "Bestand {id} ({euros} euro) als betaald markeren? Doe dit pas als de bank het heeft uitbetaald; het kan niet ongedaan worden gemaakt.",
   offline_notice: "Je bent offline. Je ziet je laatst bekende saldo; betalen en versturen kan pas weer als je verbinding hebt.",
   offline_balance_at: "Saldo van {when}",
+  download_csv_nl: "CSV voor Nederlandse Excel",
   not_found_title: "Deze pagina bestaat niet", not_found_text: "Misschien is de link oud of verkeerd overgenomen.", not_found_home: "Naar het begin",
 });
 Object.assign(en, {
@@ -496,6 +497,7 @@ Object.assign(en, {
   mark_paid_confirm: "Mark file {id} (€ {euros}) as paid? Only do this once the bank has paid it out; it cannot be undone.",
   offline_notice: "You are offline. You see your last known balance; paying and sending work again once you are connected.",
   offline_balance_at: "Balance as of {when}",
+  download_csv_nl: "CSV for Dutch Excel",
   not_found_title: "This page does not exist", not_found_text: "Perhaps the link is old or was copied wrongly.", not_found_home: "To the start",
 });
 Object.assign(errorsNl, {

@@ -4,6 +4,7 @@ import { h, fill, busy, formValues } from "../dom.js";
 import { t, tn, lang, errorText, hasString } from "../i18n.js";
 import { api } from "../api.js";
 import { shrinkPhoto, upload } from "../upload.js";
+import { rememberBalance, offlineCard } from "../offline.js";
 import { formatApi } from "../money.js";
 import * as session from "../session.js";
 import { paymentsMade } from "../payments.js";
@@ -276,6 +277,7 @@ export async function balance(ctx) {
   async function load() {
     try {
       const account = await api("GET", `/accounts/${address}`);
+      rememberBalance(address, account.balance);
       // Payments made from this device show at once; the API lists them too once they are confirmed.
       const known = new Set((account.history ?? []).map((e) => e.tx_hash).filter(Boolean));
       const local = paymentsMade().filter((p) => !known.has(p.tx_hash)).map((p) => ({ ...p, kind: "payment" }));
@@ -290,7 +292,8 @@ export async function balance(ctx) {
         history.length ? h("ul", { class: "stack", style: "list-style:none;padding:0" }, history.map(historyRow))
           : h("p", { class: "muted" }, t("no_history")));
     } catch (error) {
-      fill(box, failure(error));
+      // No connection: the last balance seen, clearly marked (the shell's notice says so too).
+      fill(box, error?.code === "network" ? offlineCard(address) : failure(error));
     }
   }
   await load();
