@@ -167,6 +167,13 @@ def test_citizen_city_and_shop_walk_the_whole_story(
     xml = Path(download_info.value.path()).read_text()
     assert "pain.001" in xml and SHOP_IBAN in xml and ">12.50<" in xml
     expect(by_id(city, "batch")).to_have_count(1)
+    # Marking a file paid cannot be undone: the app asks first, and "Cancel" changes nothing.
+    asked: list[str] = []
+    city.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    by_id(city, "batch-paid").click()
+    expect(by_id(city, "batch-state")).to_have_text("In a bank file")
+    assert asked and "cannot be undone" in asked[0]
+    city.once("dialog", lambda dialog: dialog.accept())
     by_id(city, "batch-paid").click()
     expect(by_id(city, "batch-state")).to_have_text("Paid out")
     expect(by_id(shop, "redemption-state")).to_have_text("Paid out", timeout=WAIT)
