@@ -61,10 +61,3 @@ def test_an_unknown_path_on_the_server_is_a_friendly_page_not_json(server: Serve
     assert response.headers["content-type"].startswith("text/html")
     assert "Deze pagina bestaat niet" in response.text
 
-
-def test_signed_out_there_is_no_empty_tab_bar_or_account_icon(new_page: PageFactory) -> None:
-    page = new_page("en")
-    page.goto("/")
-    expect(by_id(page, "welcome")).to_be_visible()
-    expect(page.locator("#tabs")).to_be_hidden()
-    expect(by_id(page, "account-link")).to_be_hidden()
