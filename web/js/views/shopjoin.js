@@ -66,7 +66,7 @@ export async function join(ctx) {
     h("div", { class: "card stack qr-card" },
       h("div", { class: "qr", testid: "shop-join-qr" }, qrSvg(me.address)),
       h("div", { class: "muted small" }, t("registration_code")),
-      h("div", { class: "big mono", testid: "registration-code" }, me.registration_code),
+      h("div", { class: "code", testid: "registration-code" }, me.registration_code),
       h("div", { class: "muted small" }, t("your_address")), address,
       h("div", { class: "row" }, copy, copied)),
     box);
