@@ -687,3 +687,16 @@ class PaymentRequestMismatch(HeitjeError):
             request_id=request_id,
             field=field,
         )
+
+
+class AmbiguousRegistrationCode(HeitjeError):
+    """Raised when a shop's short registration code fits more than one account: ask for the address."""
+
+    status = 409
+    code = "ambiguous_registration_code"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"the registration code {code} fits more than one account; register the shop by its full address",
+            registration_code=code,
+        )

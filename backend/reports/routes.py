@@ -127,12 +127,18 @@ def get_summary(
     session: SessionDep,
     _: CurrentOperator,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",  # noqa: A002
+    dialect: Annotated[
+        Literal["standard", "nl"],
+        Query(description="CSV only: standard (commas, decimal points) or nl (semicolons, decimal commas, "
+              "Dutch headers: what Dutch Excel opens as columns and numbers)"),
+    ] = "standard",
 ) -> SummaryOut | Response:
     result = service.summary(session, runtime.deployment.address)
     supply = _supply(runtime)
     if format == "csv":
         headers = {"X-Circulating-Supply": format_amount(supply)} if supply is not None else {}
-        return _csv(service.summary_csv(result), "heitje-summary.csv", headers)
+        name = "heitje-overzicht.csv" if dialect == "nl" else "heitje-summary.csv"
+        return _csv(service.summary_csv(result, dialect), name, headers)
     return SummaryOut(
         rows=[ReportRow(**r.as_strings()) for r in result.rows],  # type: ignore[arg-type]
         circulating_supply=None if supply is None else format_amount(supply),
@@ -149,8 +155,15 @@ def get_summary(
     response_class=Response,
     responses={**ERRORS, **CSV_RESPONSE},
 )
-def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOperator) -> Response:
-    return get_summary(runtime, session, user, format="csv")  # type: ignore[return-value]
+def get_summary_csv(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: CurrentOperator,
+    dialect: Annotated[
+        Literal["standard", "nl"], Query(description="standard, or nl (semicolons, decimal commas)")
+    ] = "standard",
+) -> Response:
+    return get_summary(runtime, session, user, format="csv", dialect=dialect)  # type: ignore[return-value]
 
 
 @router.get(

@@ -162,12 +162,36 @@ def summary(session: Session, contract: str) -> Summary:
     return Summary(ordered, supply, checkpoint.block_number if checkpoint else None)
 
 
-def summary_csv(result: Summary) -> str:
+# Dutch spreadsheet conventions (?dialect=nl): Dutch headers, semicolons, decimal commas.
+CSV_COLUMNS_NL = {
+    "month": "maand",
+    "district": "wijk",
+    "tasks_done": "klusjes_gedaan",
+    "minutes_worked": "minuten_gewerkt",
+    "coins_rewarded": "heitjes_beloond",
+    "coins_paid_to_merchants": "heitjes_betaald_aan_winkels",
+    "coins_redeemed": "heitjes_ingewisseld",
+    "euros_paid_out": "euros_uitbetaald",
+}
+MONEY_COLUMNS = ("coins_rewarded", "coins_paid_to_merchants", "coins_redeemed", "euros_paid_out")
+
+
+def summary_csv(result: Summary, dialect: str = "standard") -> str:
+    """The summary as CSV: commas and decimal points, or (dialect "nl") what Dutch Excel opens as
+    columns and numbers: semicolons, decimal commas, Dutch headers ("all" districts as "alle")."""
     out = io.StringIO()
-    writer = SafeDictWriter(out, CSV_COLUMNS)
+    nl = dialect == "nl"
+    writer = SafeDictWriter(out, CSV_COLUMNS_NL.values() if nl else CSV_COLUMNS, delimiter=";" if nl else ",")
     writer.writeheader()
     for r in result.rows:
-        writer.writerow(r.as_strings())
+        row = r.as_strings()
+        if nl:
+            for key in MONEY_COLUMNS:
+                if row[key] is not None:
+                    row[key] = str(row[key]).replace(".", ",")
+            row["district"] = "alle" if r.district == ALL else r.district
+            row = {CSV_COLUMNS_NL[k]: v for k, v in row.items()}
+        writer.writerow(row)
     return out.getvalue()
 
 

@@ -20,6 +20,11 @@ export function setToken(value) {
   else sessionStorage.removeItem("heitje.token");
 }
 
+/** The Authorization header's value, for requests made without api() (uploads with progress). */
+export function authorization() {
+  return token ? `Bearer ${token}` : null;
+}
+
 export function hasToken() {
   return Boolean(token);
 }

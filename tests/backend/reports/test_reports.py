@@ -135,3 +135,13 @@ def test_reports_are_for_operators_only(client, sign_in, w3):
     for path in ("/api/v1/reports/summary", "/api/v1/reports/summary.csv", "/api/v1/reports/open-data"):
         assert client.get(path, headers=citizen).status_code == 403
         assert client.get(path).status_code == 401
+
+
+def test_the_summary_csv_in_the_dutch_dialect_uses_semicolons_decimal_commas_and_dutch_headers() -> None:
+    from backend.reports.service import ALL, Row, Summary, summary_csv
+
+    row = Row(month="2026-03", district=ALL, tasks_done=2, minutes_worked=90, coins_rewarded=1250)
+    text = summary_csv(Summary(rows=[row]), "nl")
+    header, line = text.splitlines()
+    assert header.split(";")[:3] == ["maand", "wijk", "klusjes_gedaan"]
+    assert line.split(";")[:5] == ["2026-03", "alle", "2", "90", "12,50"]

@@ -1,13 +1,14 @@
 // The city's operator: the review queue with photos, tasks (create, close), shops (register),
 // payout batches (SEPA file, mark paid).
 import { h, fill, busy, formValues, shortAddress } from "../dom.js";
-import { t, errorText } from "../i18n.js";
+import { t, tn, errorText } from "../i18n.js";
 import { api, objectUrl, download } from "../api.js";
 import { formatApi, unitsFromInput, unitsFromApi, apiAmount, formatUnits } from "../money.js";
 import { items, when, pill, failure, every } from "./common.js";
+import { startScanner } from "../qr.js";
 
 function coins(amount) {
-  return t("coins", { amount: formatApi(amount) });
+  return tn("coins", Number(amount), { amount: formatApi(amount) });
 }
 
 function reviewCard(ctx, claim, task, onDone) {
@@ -138,6 +139,7 @@ export async function tasks(ctx) {
       h("div", { class: "small muted" }, `${task.district} · ${t("places_taken", { taken: task.taken ?? "?", capacity: task.capacity })}`),
       h("div", { class: "row" }, open ? pill(t("task_open"), "good") : pill(t("task_not_open"), "bad"),
         open && closable ? h("button", { class: "secondary", testid: "task-close", onclick: async (e) => {
+          if (!window.confirm(t("task_close_confirm", { title: task.title }))) return;
           e.currentTarget.disabled = true;
           try {
             await api("POST", `/tasks/${task.id}/close`);
@@ -169,17 +171,42 @@ export async function shops(ctx) {
     return failure(e);
   }
   const error = h("p", { class: "error", role: "alert", testid: "shop-form-error" });
+  const addressInput = h("input", { name: "address", required: true, class: "mono", placeholder: "0x… / 70997-970C5", autocapitalize: "characters", spellcheck: "false", testid: "shop-address",
+    oninput: () => { error.textContent = ""; } });
+  const video = h("video", { class: "scan", hidden: true, muted: true, playsinline: true });
+  let stopScan = null;
+  ctx.onLeave(() => stopScan?.());
+  const scan = h("button", { type: "button", class: "secondary", testid: "shop-scan", onclick: async () => {
+    error.textContent = "";
+    try {
+      video.hidden = false;
+      stopScan = await startScanner(video, (text) => {
+        video.hidden = true;
+        addressInput.value = text.trim().replace(/^ethereum:/i, "").split(/[@?]/)[0];
+      });
+    } catch {
+      video.hidden = true;
+      error.textContent = t("no_camera");
+    }
+  } }, t("shop_scan"));
   const form = h("form", { testid: "shop-form" },
     h("label", {}, t("shop_name"), h("input", { name: "name", required: true, testid: "shop-name" })),
-    h("label", {}, t("shop_address"), h("input", { name: "address", required: true, class: "mono", placeholder: "0x…", testid: "shop-address" })),
+    h("label", {}, t("shop_address_or_code"), addressInput),
+    scan, video,
     h("label", {}, t("shop_iban"), h("input", { name: "iban", required: true, placeholder: "NL91 ABNA 0417 1643 00", testid: "shop-iban" })),
     error, h("button", { type: "submit", testid: "shop-register" }, t("shop_register")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const v = formValues(form);
+    error.textContent = "";
     busy(form, async () => {
       try {
-        await api("POST", "/merchants", { json: { name: v.name, address: v.address, iban: v.iban.replace(/\s+/g, "") } });
+        // The shop's short registration code (from its app) stands for its address.
+        let address = v.address;
+        if (/^[0-9a-f]{5}-?[0-9a-f]{5}$/i.test(address)) {
+          address = (await api("GET", `/auth/registration-codes/${encodeURIComponent(address)}`)).address;
+        }
+        await api("POST", "/merchants", { json: { name: v.name, address, iban: v.iban.replace(/\s+/g, "") } });
         ctx.rerender();
         ctx.banner(t("shop_registered", { name: v.name }), "ok");
       } catch (e) {
@@ -235,6 +262,7 @@ export async function payouts(ctx) {
       h("div", { class: "row" },
         h("button", { class: "secondary", testid: "batch-download", onclick: () => download("GET", `/payouts/batches/${b.id}/sepa`, `batch-${b.id}.xml`).catch((e) => { error.textContent = errorText(e); }) }, t("download")),
         paid ? null : h("button", { testid: "batch-paid", onclick: async (e) => {
+          if (!window.confirm(t("mark_paid_confirm", { id: b.id, euros: formatApi(b.euros) }))) return;
           e.currentTarget.disabled = true;
           try {
             await api("POST", `/payouts/batches/${b.id}/paid`);
