@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
+from backend.audit import cli as audit_cli
+from backend.audit import routes as audit_routes
 from backend.auth import routes as auth_routes
 from backend.chain.events import REDEEMED
 from backend.claims import cli as claims_cli
@@ -49,6 +51,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
+    audit_routes.router,
+    audit_routes.four_eyes_router,
 )
 
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
@@ -65,6 +69,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "operator": accounts_cli.app,
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
+    "audit": audit_cli.app,
 }
 
 

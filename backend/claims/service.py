@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.claims import photos
 from backend.claims.models import Claim
 from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut, RewardStatus
@@ -119,7 +120,7 @@ def photo_of(
 
 def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
-    (refused with YearlyCapExceeded past the citizen's yearly cap)."""
+    (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
     if claim.status != "submitted":
         raise ClaimStateConflict(claim.id, claim.status, "approved (only a claim with proof can be)")
@@ -128,6 +129,10 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
         session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
+    audit.record(
+        session, operator, "claim_approved", f"claim:{claim.id}",
+        {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
+    )
     return claim, reward
 
 
@@ -140,6 +145,10 @@ def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Cl
     task.taken = max(task.taken - 1, 0)
     claim.status, claim.reject_reason = "rejected", reason.strip()
     claim.reviewed_by, claim.reviewed_at = operator, utcnow()
+    audit.record(
+        session, operator, "claim_rejected", f"claim:{claim.id}",
+        {"task_id": claim.task_id},
+    )
     return claim
 
 

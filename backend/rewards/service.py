@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount, parse_amount
 from backend.db import utcnow
-from backend.errors import YearlyCapExceeded
+from backend.errors import MonthlyCapExceeded, YearlyCapExceeded
 from backend.rewards.models import Reward
 from backend.settings import Settings
 
@@ -34,21 +35,54 @@ def rewarded_this_year(session: Session, citizen: str, year: int) -> int:
     return int(total or 0)
 
 
+def check_monthly_cap(
+    session: Session, settings: Settings, *, citizen: str, amount_units: int, now: datetime
+) -> None:
+    """The month rule beside the yearly one: refuses (MonthlyCapExceeded) a reward that would take the
+    citizen's rewards in `now`'s calendar month (UTC, by approval time) past MONTHLY_CAP (None: no cap).
+    Call with the citizen locked (`_lock_citizen`), as the yearly check is, so parallel approvals
+    cannot both pass."""
+    if settings.monthly_cap is None:
+        return
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    end = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    already = int(
+        session.scalar(
+            select(func.coalesce(func.sum(Reward.amount_units), 0)).where(
+                Reward.citizen == citizen,
+                Reward.status != "failed",
+                Reward.created_at >= start,
+                Reward.created_at < end,
+            )
+        )
+        or 0
+    )
+    cap = parse_amount(settings.monthly_cap)
+    if already + amount_units > cap:
+        raise MonthlyCapExceeded(
+            citizen, f"{now.year:04d}-{now.month:02d}", format_amount(already), format_amount(amount_units),
+            format_amount(cap),
+        )
+
+
 def enqueue_reward(
     session: Session, settings: Settings, *, claim_id: int, citizen: str, amount_units: int
 ) -> Reward:
     """Writes the outbox row for an approved claim, refusing (YearlyCapExceeded) when it would take the
     citizen past the yearly cap. Call inside the approval's transaction."""
     _lock_citizen(session, citizen)
-    year = utcnow().year
+    now = utcnow()
+    year = now.year
     cap = parse_amount(settings.yearly_cap)
     already = rewarded_this_year(session, citizen, year)
     if already + amount_units > cap:
         raise YearlyCapExceeded(
             citizen, year, format_amount(already), format_amount(amount_units), format_amount(cap)
         )
+    check_monthly_cap(session, settings, citizen=citizen, amount_units=amount_units, now=now)
     reward = Reward(
-        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=year, status="pending", attempts=0
+        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=year, status="pending", attempts=0,
+        created_at=now,
     )
     session.add(reward)
     return reward

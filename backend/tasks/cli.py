@@ -52,7 +52,10 @@ def create(
     runtime = cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            task = service.create_task(session, operator=runtime.deployment.admin, data=data)
+            task = service.create_task(
+                session, operator=runtime.deployment.admin, data=data,
+                max_hourly_rate=runtime.settings.max_hourly_rate,
+            )
             out = service.to_out(task)
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)
