@@ -10,8 +10,14 @@ from typing import Annotated
 from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
+from backend.errors import ValidationFailed
+
 UNITS_PER_COIN = 100
 MAX_UNITS = 10**15  # ten trillion coins: far above any real amount, and safe in a BIGINT column
+# What the contract and the database can hold: checked before a transaction is sent, so nothing that
+# the chain accepted can fail to be recorded afterwards.
+UINT256_MAX = 2**256 - 1
+DB_INT_MAX = 2**63 - 1  # a BIGINT column
 # ASCII digits only: `\d` would also accept Arabic-Indic and full-width digits.
 _AMOUNT = re.compile(r"^[0-9]{1,18}(\.[0-9]{1,2})?$")
 
@@ -39,6 +45,13 @@ def parse_amount(text: object, *, allow_zero: bool = False) -> int:
     if units > MAX_UNITS:
         raise AmountError("the amount is too large")
     return units
+
+
+def check_bound(name: str, value: int, *, most: int, least: int = 0) -> None:
+    """Raises ValidationFailed (422) naming `name` when `value` is outside least..most: what a uint256
+    argument (UINT256_MAX), a BIGINT column (DB_INT_MAX) or an amount (MAX_UNITS) can hold."""
+    if isinstance(value, bool) or not least <= value <= most:
+        raise ValidationFailed(f"{name}: must be between {least} and {most}")
 
 
 def format_amount(units: int) -> str:

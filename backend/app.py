@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend import health
 from backend.errors import COMMON_ERROR_RESPONSES, install_handlers
+from backend.http.edge import install_edge
 from backend.runtime import Runtime
 from backend.settings import ROOT
 from backend.wiring import ROUTERS
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
     )
     app.state.runtime = runtime
     install_handlers(app)
+    install_edge(app, runtime)
     app.include_router(health.router)
     app.include_router(health.router, prefix=API_PREFIX)
     for router in ROUTERS:

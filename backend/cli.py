@@ -19,6 +19,7 @@ from backend.chain.client import has_code_at, node_chain_id
 from backend.chain.deploy import deploy_coin_at
 from backend.chain.deployment import Deployment, load_deployment
 from backend.cli_params import cli_runtime, load_settings
+from backend.rewards.cli import refuse_if_database_behind_chain
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
 from backend.wiring import CLI_GROUPS, load_workers
@@ -112,6 +113,7 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
         _retire_stale_local_database(settings)
     runtime = Runtime(settings=settings, deployment=deployment)
     migrate.upgrade(runtime.engine)
+    refuse_if_database_behind_chain(runtime)
     stop = threading.Event()
     threads = [] if no_workers else start_threads(load_workers(runtime), stop, settings.worker_poll_seconds)
 
@@ -147,6 +149,7 @@ def worker() -> None:
     """Run the background workers alone (the reward sender, the indexer), without the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runtime = cli_runtime()
+    refuse_if_database_behind_chain(runtime)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workers = load_workers(runtime)

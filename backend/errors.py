@@ -50,7 +50,9 @@ COMMON_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _documented("malformed request (`bad_request`, or a domain-specific code)"),
     401: _documented("not signed in, or the token is expired or invalid (`unauthorized`)"),
     403: _documented("signed in without the role this needs (`forbidden`)"),
+    413: _documented("the body is larger than this endpoint accepts (`too_large`), refused before it is read"),
     422: _documented("input breaks a rule (`validation_error`, with the field)"),
+    429: _documented("too many requests from this client or account (`rate_limited`); see the Retry-After header"),
     503: _documented("the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`)"),
 }
 
@@ -350,7 +352,7 @@ class RelayerUnavailable(HeitjeError):
 
 
 class RedemptionClosed(HeitjeError):
-    """Raised when relaying for a ref whose burn was already sent, verified or failed."""
+    """Raised when relaying for a ref whose burn was already sent, burned or failed."""
 
     status = 409
     code = "redemption_closed"
@@ -405,7 +407,13 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            403: "forbidden",
+            413: "too_large",  # Starlette's body limit (backend/http/body.py), for a body of undeclared size
+        }.get(
             exc.status_code, "http_error"
         )
         return JSONResponse(
@@ -444,11 +452,209 @@ def install_handlers(app: FastAPI) -> None:
         )
 
 
+# --- claims: own claims, expiry, open-claim limit, hostile photos (issue 11) --------------------
+
+
+class OwnClaim(HeitjeError):
+    """Raised when an operator approves or rejects a claim they made themselves: nobody decides
+    their own claim (another operator must)."""
+
+    status = 409
+    code = "own_claim"
+
+    def __init__(self, claim_id: int) -> None:
+        super().__init__(
+            f"claim {claim_id} is your own; another operator has to decide it", claim_id=claim_id
+        )
+
+
+class PhotoTooLarge(HeitjeError):
+    """Raised when a proof photo has more pixels than settings.max_photo_pixels (read from its header,
+    before decoding), or needs more memory to decode than a photo worker may use."""
+
+    status = 422
+    code = "photo_too_large"
+
+    def __init__(self, reason: str, max_pixels: int) -> None:
+        super().__init__(f"the photo is too large: {reason}", max_pixels=max_pixels)
+
+
+class TooManyOpenClaims(HeitjeError):
+    """Raised when a citizen claims a task while already holding settings.max_open_claims claims without
+    proof (so a few wallets cannot hold every place); sending proof, or a claim expiring, makes room."""
+
+    status = 409
+    code = "too_many_open_claims"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"you already hold {limit} claims without proof; send proof for one of them first", limit=limit
+        )
+
+
+# --- edge: request limits (issue 11) ------------------------------------------------------------
+
+
+class BodyTooLarge(HeitjeError):
+    """Raised (by the edge, before the body is read) when a request's body is declared or streams
+    larger than its route accepts: the photo limit for uploads, MAX_JSON_BYTES for everything else."""
+
+    status = 413
+    code = "too_large"
+
+    def __init__(self, limit: int, declared: int | None) -> None:
+        size = f"{declared:,} bytes" if declared is not None else "the body"
+        super().__init__(f"{size} is more than this endpoint accepts ({limit:,} bytes)", limit=limit)
+
+
+class RateLimited(HeitjeError):
+    """Raised when a client (IP address) or an account has used up a rate limit (RATE_LIMITS);
+    the answer carries Retry-After with the seconds until the window resets."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, bucket: str, retry_after: int) -> None:
+        super().__init__(
+            f"too many {bucket.replace('_', '-')} requests; try again in {retry_after} s",
+            bucket=bucket,
+            retry_after=retry_after,
+        )
+# --- privacy (issue 13: data rights, retention, yearly statement) --------------------------------
+
+
+class ErasureBlocked(HeitjeError):
+    """Raised by POST /me/erase (and `heitje privacy erase`) while money or a decision is still under
+    way for the address (an open claim, a reward not yet on chain, a payment being relayed), or when
+    the address is a shop's or an operator's (their records are the city's business books)."""
+
+    status = 409
+    code = "erasure_blocked"
+
+    def __init__(self, address: str, why: str, problem: str) -> None:
+        # problem: operator | merchant | open_claim | unpaid_reward | payment_relaying
+        super().__init__(f"{address} cannot be erased yet: {why}", address=address, problem=problem)
+# --- coin operations (heitje coin ...) -----------------------------------------------------------
+
+
+class NotRoleHolder(HeitjeError):
+    """Raised when an admin action needs a role that neither the operator's key nor a Safe holds."""
+
+    status = 403
+    code = "not_role_holder"
+
+    def __init__(self, role: str, account: str) -> None:
+        super().__init__(
+            f"{account} does not hold {role}, and no Safe holding it was found", role=role, account=account
+        )
+
+
+class UnknownRole(HeitjeError):
+    """Raised when a role name is not one of the coin's roles."""
+
+    status = 422
+    code = "unknown_role"
+
+    def __init__(self, role: str) -> None:
+        super().__init__(
+            f"{role!r} is not a role: use DEFAULT_ADMIN_ROLE, MINTER_ROLE, REGISTRAR_ROLE or PAUSER_ROLE", role=role
+        )
+
+
+class AdminCallRefused(HeitjeError):
+    """Raised when the chain would refuse an admin call (or a Safe transaction), with its reason."""
+
+    status = 422
+    code = "admin_call_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the chain refuses this call: {reason}", reason=reason)
+
+
+class ProposalNotFound(HeitjeError):
+    """Raised when a Safe proposal id is not in the proposals directory."""
+
+    status = 404
+    code = "proposal_not_found"
+
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(f"there is no Safe proposal {proposal_id}", proposal_id=proposal_id)
+
+
+class NotSafeOwner(HeitjeError):
+    """Raised when a signature on a Safe proposal recovers to an address that is not an owner."""
+
+    status = 403
+    code = "not_safe_owner"
+
+    def __init__(self, signer: str, safe: str) -> None:
+        super().__init__(f"{signer} is not an owner of the Safe {safe}", signer=signer, safe=safe)
+
+
+class ThresholdNotMet(HeitjeError):
+    """Raised when a Safe proposal is executed with fewer owner signatures than the Safe's threshold."""
+
+    status = 409
+    code = "threshold_not_met"
+
+    def __init__(self, have: int, need: int) -> None:
+        super().__init__(f"the proposal has {have} of the {need} owner signatures it needs", have=have, need=need)
+
+
+class ProposalClosed(HeitjeError):
+    """Raised when signing or executing a proposal that was executed, or whose Safe nonce was used."""
+
+    status = 409
+    code = "proposal_closed"
+
+    def __init__(self, proposal_id: str, why: str) -> None:
+        super().__init__(f"proposal {proposal_id} is closed: {why}", proposal_id=proposal_id)
+
+
+class KeyStillBusy(HeitjeError):
+    """Raised when a key being rotated out still has transactions in flight."""
+
+    status = 409
+    code = "key_still_busy"
+
+    def __init__(self, address: str, in_flight: int) -> None:
+        super().__init__(
+            f"{address} still has {in_flight} transaction(s) in flight, or a sender still runs with it: stop that "
+            "sender, and run the command again once they settle",
+            address=address,
+            in_flight=in_flight,
+        )
+
+
+class DatabaseBehindChain(HeitjeError):
+    """Raised at start-up (`heitje up`, `heitje worker`) when the chain holds `Rewarded` events for
+    claim ids of this installation that the database does not know: the database is behind the chain
+    (restored from an older backup), and new claims would reuse numbers the chain already paid."""
+
+    status = 409
+    code = "database_behind_chain"
+
+    def __init__(self, unknown: list[int], highest_known: int) -> None:
+        shown = ", ".join(str(n) for n in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        super().__init__(
+            f"the database is behind the chain: the chain paid {len(unknown)} rewards for claims of this "
+            f"installation that the database does not know (claim numbers {shown}; the database's highest "
+            f"claim is {highest_known}). Refusing to start, or new claims would reuse those numbers. "
+            "To recover: restore the newest backup of the database (one taken after claim "
+            f"{max(unknown)}) and start again. If there is no newer backup, those claims are lost from the "
+            "database (the chain's Rewarded events say whom each was paid and how much; re-enter them "
+            f"by hand if needed), then run `heitje rewards skip-claims {max(unknown)}` so new claims are "
+            "numbered after them, and start again. See README, Troubleshooting.",
+            unknown=unknown[:100],
+            highest_known=highest_known,
+        )
+
+
 # --- allowance rules, audit trail, four eyes (issue 13, rules) --------------------------------
 
 
 class MonthlyCapExceeded(HeitjeError):
-    """Raised when approving a claim would take the citizen's rewards this calendar month (UTC) past
+    """Raised when approving a claim would take the citizen's rewards this calendar month (in CAP_TIMEZONE) past
     the monthly cap (settings.monthly_cap); nothing is approved and nothing is minted."""
 
     status = 409

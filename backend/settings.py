@@ -19,6 +19,38 @@ ANVIL_TEST_KEYS = {
     "minter": "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",  # account 1
     "relayer": "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",  # account 2
 }
+# The first 20 accounts of the Anvil/Hardhat test mnemonic "test test test test test test test test test test
+# test junk" (derived with eth-account's HD wallet; tests/backend/test_settings.py derives them again). Their
+# keys are public: a key controlling one of these addresses is refused outside development, however spelt.
+DEV_ADDRESSES = frozenset(
+    address.lower()
+    for address in (
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+        "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+        "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+        "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+        "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+        "0xBcd4042DE499D14e55001CcbB24a551F3b954096",
+        "0x71bE63f3384f5fb98995898A86B02Fb2426c5788",
+        "0xFABB0ac9d68B0B445fB7357272Ff202C5651694a",
+        "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec",
+        "0xdF3e18d64BC6A983f673Ab319CCaE4f1a57C7097",
+        "0xcd3B766CCDd6AE721141F452C550Ca635964ce71",
+        "0x2546BcD3c84621e976D8185a91A922aE77ECEc30",
+        "0xbDA5747bFD65F08deb54cb465eB87D40e51B197E",
+        "0xdD2FD4581271e230360230F9337D5c0430Bf44C0",
+        "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199",
+    )
+)
+EXAMPLE_IBAN = "NL91ABNA0417164300"  # the Dutch example IBAN of the documentation
+# A reorg deeper than this is not seen on the PoS chains Heitje targets (Gnosis Chain finalises in
+# minutes; Ethereum's own clients treat 12 blocks as safe): below it, one reorg could pay a shop twice.
+MIN_PRODUCTION_CONFIRMATIONS = 12
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - a labelled placeholder, refused in production
 
 # Environment variable -> field name. Every setting is documented in README.md.
@@ -54,6 +86,24 @@ ENV_NAMES = {
     "CITY_BIC": "city_bic",
     "OPEN_DATA_SALT": "open_data_salt",
     "INDEXER_CHUNK_BLOCKS": "indexer_chunk_blocks",
+    # claims: photo decoding, claim expiry, open-claim limit (issue 11)
+    "MAX_PHOTO_PIXELS": "max_photo_pixels",
+    "PHOTO_LONG_SIDE": "photo_long_side",
+    "PHOTO_WORKERS": "photo_workers",
+    "PHOTO_WORKER_MEMORY_MB": "photo_worker_memory_mb",
+    "CLAIM_EXPIRY_HOURS": "claim_expiry_hours",
+    "MAX_OPEN_CLAIMS": "max_open_claims",
+    # edge (issue 11): request limits
+    "MAX_JSON_BYTES": "max_json_bytes",
+    "RATE_LIMITS": "rate_limits",
+    # privacy (issue 13): retention of proof and sign-in records
+    "RETENTION_DAYS": "retention_days",
+    "RETENTION_SWEEP_SECONDS": "retention_sweep_seconds",
+    # -- coin operations (heitje coin ...)
+    "GAS_BALANCE_FLOOR_ETH": "gas_balance_floor_eth",
+    "SAFE_PROPOSALS_DIR": "safe_proposals_dir",
+    # rewards: the time zone whose calendar year the yearly cap counts in
+    "CAP_TIMEZONE": "cap_timezone",
     # allowance rules, audit trail and open data (issue 13, rules)
     "MONTHLY_CAP": "monthly_cap",
     "MAX_HOURLY_RATE": "max_hourly_rate",
@@ -98,10 +148,36 @@ class Settings(BaseModel):
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     euro_per_coin: Decimal = Decimal("1.00")
     city_name: str = "Gemeente Heerlen"
-    city_iban: str = "NL91ABNA0417164300"  # the Dutch example IBAN; set the city's own in production
+    city_iban: str = EXAMPLE_IBAN  # set the city's own in production
     city_bic: str = "ABNANL2A"
     open_data_salt: str = "development-salt"
     indexer_chunk_blocks: int = Field(default=2000, ge=1)
+    # claims (issue 11): a proof photo's pixels are checked from its header before decoding; decoding runs
+    # in PHOTO_WORKERS separate processes, each with a memory ceiling; what is stored is a JPEG whose long
+    # side is at most PHOTO_LONG_SIDE. A claim without proof expires after CLAIM_EXPIRY_HOURS (or at the
+    # task's deadline) and frees its place; a citizen holds at most MAX_OPEN_CLAIMS claims without proof.
+    max_photo_pixels: int = Field(default=24_000_000, ge=1_000_000, le=100_000_000)
+    photo_long_side: int = Field(default=2000, ge=320, le=8000)
+    photo_workers: int = Field(default=2, ge=1, le=16)
+    photo_worker_memory_mb: int = Field(default=1024, ge=256)
+    claim_expiry_hours: float = Field(default=48.0, gt=0)
+    max_open_claims: int = Field(default=3, ge=1)
+    # -- edge (issue 11): body and rate limits (backend/http/). RATE_LIMITS is "bucket=count/seconds,..."
+    # (buckets: sign_in, claims, uploads, reads, writes) or "off"; unset means the defaults of
+    # backend.http.limits (generous ones when HEITJE_ENV=test, so only tests that ask for tight ones meet them).
+    max_json_bytes: int = Field(default=64 * 1024, ge=1024)
+    rate_limits: str | None = None
+    # privacy (issue 13): proof photos, notes and sign-in times are deleted this many days after the
+    # claim's decision (or the sign-in); the retention worker sweeps at most this often.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_sweep_seconds: float = Field(default=60.0, gt=0)
+    # -- coin operations: `heitje coin status` warns when the minter's or relayer's ETH is below the
+    # floor; Safe proposals (admin actions after the handover) wait for signatures in this directory.
+    gas_balance_floor_eth: Decimal = Field(default=Decimal("0.05"), ge=0)
+    safe_proposals_dir: Path = ROOT / ".heitje" / "safe-proposals"
+    # rewards: the yearly cap counts rewards by the calendar year of their approval in this time zone
+    # (backend.rewards.service.cap_year); a Dutch city's year runs on Amsterdam time.
+    cap_timezone: str = "Europe/Amsterdam"
     # -- allowance rules, audit trail and open data (issue 13, rules); where the defaults come from: README
     monthly_cap: Decimal | None = None  # most coins a citizen can be rewarded in a calendar month; None: no cap
     max_hourly_rate: Decimal | None = Decimal("5.00")  # reward / estimated hours of a task; None: no limit
@@ -136,19 +212,46 @@ class Settings(BaseModel):
             raise ValueError("must be a positive amount with at most two decimals")
         return value
 
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits_parse(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_rate_limits(value)
+        return value
+
+    @field_validator("cap_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:  # rewards
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Europe/Amsterdam") from exc
+        return value
+
     @model_validator(mode="after")
-    def _refuse_placeholders_outside_development(self) -> Settings:
-        if self.environment != "production":
+    def _refuse_placeholders_when_strict(self) -> Settings:
+        if not self.strict:
             return self
-        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
-            raise ValueError("SECRET_KEY must be set to a random value of 32+ characters in production")
-        if {self.deployer_key, self.minter_key, self.relayer_key} & set(ANVIL_TEST_KEYS.values()):
-            raise ValueError("DEPLOYER_KEY, MINTER_KEY and RELAYER_KEY must not be Anvil's public test keys")
-        if not self.rpc_url:
-            raise ValueError("RPC_URL is required in production (no local Anvil)")
-        if self.open_data_salt == "development-salt":
-            raise ValueError("OPEN_DATA_SALT must be set in production")
+        problems = production_problems(self)
+        if problems:
+            why = "production" if self.environment == "production" else "RPC_URL names a chain Heitje did not start"
+            raise ValueError(
+                f"refusing to start ({why}; set HEITJE_ENV=development on purpose to skip these checks): "
+                + "; ".join(problems)
+            )
         return self
+
+    @property
+    def strict(self) -> bool:
+        """Production checks apply in production, and whenever the chain is not the local Anvil Heitje
+        starts itself unless HEITJE_ENV says development (or test) on purpose."""
+        if self.environment == "production":
+            return True
+        if "environment" in self.model_fields_set:
+            return False
+        return not self.local_chain
 
     @property
     def local_chain(self) -> bool:
@@ -191,6 +294,64 @@ class Settings(BaseModel):
                 for err in errors
             ] or [str(exc)]
             raise SettingsError("invalid configuration: " + "; ".join(parts)) from exc
+
+
+def _dev_address(key: str) -> str | None:
+    """The development account a private key controls, if it is one (any spelling); raises for a non-key."""
+    from eth_account import Account
+
+    text = key.strip().lower().removeprefix("0x")
+    try:
+        address = str(Account.from_key("0x" + text).address).lower()
+    except Exception as exc:  # noqa: BLE001 - eth-account raises several kinds for a malformed key
+        raise ValueError("is not a private key (64 hex digits)") from exc
+    return address if address in DEV_ADDRESSES else None
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Everything a city must set before Heitje faces the internet, each naming its variable."""
+    problems = []
+    if settings.secret_key == DEV_SECRET or len(settings.secret_key) < 32:
+        problems.append("SECRET_KEY must be a random value of 32+ characters (the development one is public)")
+    for name, key in (
+        ("DEPLOYER_KEY", settings.deployer_key),
+        ("MINTER_KEY", settings.minter_key),
+        ("RELAYER_KEY", settings.relayer_key),
+    ):
+        try:
+            if _dev_address(key):
+                problems.append(f"{name} controls a public development account (Anvil/Hardhat test mnemonic)")
+        except ValueError as exc:
+            problems.append(f"{name} {exc}")
+    if any("0x" + address.lower().removeprefix("0x") in DEV_ADDRESSES for address in settings.operators):
+        problems.append("OPERATORS names a public development account (anyone holds its key)")
+    if settings.environment == "production" and not settings.rpc_url:
+        problems.append("RPC_URL is required (no local Anvil in production)")
+    if settings.open_data_salt == "development-salt":
+        problems.append("OPEN_DATA_SALT must be set to the city's own secret value")
+    if settings.confirmations < MIN_PRODUCTION_CONFIRMATIONS:
+        problems.append(f"CONFIRMATIONS must be at least {MIN_PRODUCTION_CONFIRMATIONS} (a reorg could pay twice)")
+    if settings.city_iban.replace(" ", "").upper() == EXAMPLE_IBAN:
+        problems.append("CITY_IBAN is the documentation's example; set the city's own account")
+    if not settings.public_url.startswith("https://"):
+        problems.append("PUBLIC_URL must be the https:// address citizens open")
+    return problems
+
+
+def parse_rate_limits(text: str) -> dict[str, tuple[int, int]]:
+    """'sign_in=20/60,reads=300/60' -> {'sign_in': (20, 60), ...}; 'off' -> {}."""
+    if text.strip().lower() == "off":
+        return {}
+    rules = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        bucket, _, rule = part.partition("=")
+        count, _, seconds = rule.partition("/")
+        if not (bucket.strip() and count.strip().isdigit() and seconds.strip().isdigit()):
+            raise ValueError(f"{part!r} is not bucket=count/seconds")
+        if int(count) < 1 or int(seconds) < 1:
+            raise ValueError(f"{part!r}: count and seconds must be positive")
+        rules[bucket.strip()] = (int(count), int(seconds))
+    return rules
 
 
 @lru_cache(maxsize=1)

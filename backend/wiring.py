@@ -9,6 +9,7 @@ that is added or removed is added or removed here, and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -20,19 +21,27 @@ from backend.accounts import routes as accounts_routes
 from backend.audit import cli as audit_cli
 from backend.audit import routes as audit_routes
 from backend.auth import routes as auth_routes
-from backend.chain.events import REDEEMED
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
+from backend.claims import worker as claims_worker
+from backend.coin import cli as coin_cli
 from backend.indexer import worker as indexer_worker
-from backend.indexer.handlers import REGISTRY, Handlers
+from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.merchants import cli as merchants_cli
 from backend.merchants import routes as merchants_routes
+from backend.payments import events as payment_events
 from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
 from backend.payouts import routes as payouts_routes
 from backend.payouts import service as payouts
+from backend.privacy import cli as privacy_cli
+from backend.privacy import retention as privacy_retention
+from backend.privacy import routes as privacy_routes
+from backend.redemptions import events as redemption_events
 from backend.redemptions import routes as redemptions_routes
 from backend.reports import routes as reports_routes
+from backend.rewards import cli as rewards_cli
 from backend.rewards import sender as reward_sender
 from backend.runtime import Runtime
 from backend.settings import Settings
@@ -53,13 +62,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports_routes.router,
     audit_routes.router,
     audit_routes.four_eyes_router,
+    privacy_routes.router,
 )
 
 # The background workers `heitje up` and `heitje worker` run: the reward sender (database -> chain)
-# and the indexer (chain -> database).
+# the indexer (chain -> database), the claim-expiry worker and the retention sweep.
 WORKER_FACTORIES: tuple[Callable[[Runtime], Worker], ...] = (
-    reward_sender.make_worker,
+    reward_sender.make_sender,
     indexer_worker.make_worker,
+    claims_worker.make_worker,
+    privacy_retention.make_worker,
 )
 
 # `heitje <name> ...` sub-command groups.
@@ -70,18 +82,50 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
     "audit": audit_cli.app,
+    "privacy": privacy_cli.app,
+    "coin": coin_cli.app,
+    "rewards": rewards_cli.app,
 }
 
 
-def _record_payouts(session: Session, events: list[dict[str, Any]], settings: Settings) -> int:
-    return payouts.record_redemptions(session, events, settings.euro_per_coin)
+def _through(chunk: Chunk) -> tuple[int, datetime] | None:
+    return None if chunk.last_time is None else (chunk.last_block, chunk.last_time)
+
+
+def _redemptions(session: Session, by_kind: dict[str, list[dict[str, Any]]], settings: Settings, chunk: Chunk) -> int:
+    events = by_kind[REDEEMED] + by_kind[AUTH_CANCELED]
+    return redemption_events.on_events(session, events, euro_per_coin=settings.euro_per_coin, through=_through(chunk))
+
+
+def _payments(session: Session, by_kind: dict[str, list[dict[str, Any]]], settings: Settings, chunk: Chunk) -> int:
+    events = sorted(by_kind[AUTH_USED] + by_kind[AUTH_CANCELED], key=lambda e: (e["block_number"], e["log_index"]))
+    return payment_events.on_events(session, events, through=_through(chunk))
+
+
+def _unsettle(on_reorg: Callable[[Session, int], int]) -> Callable[[Session, int], tuple[int, int]]:
+    """A domain's reorg handler that puts records back to `sent` (it removes and flags nothing)."""
+
+    def handler(session: Session, fork: int) -> tuple[int, int]:
+        on_reorg(session, fork)
+        return 0, 0
+
+    return handler
 
 
 def register_indexer_handlers(registry: Handlers = REGISTRY) -> Handlers:
-    """Every domain's handlers for indexed chain events: a confirmed `Redeemed` owes a payout, and a
-    reorg takes back (or flags) the payouts above the fork."""
-    registry.on_event(REDEEMED, "payouts", _record_payouts)
+    """Every domain's handlers for indexed chain events, for every chunk the indexer reads:
+    - redemptions and payouts (one lifecycle): a confirmed `Redeemed` matched on merchant, ref and
+      amount burns its redemption and owes a payout (a mismatch is a flagged payout); a relayed
+      redemption whose authorization was cancelled or expired unused fails;
+    - payments: an authorization used by anyone's transaction confirms its payment; cancelled, or
+      expired by the chunk's last block, fails it.
+    A reorg takes back (or flags) the payouts above the fork and puts redemptions and payments decided
+    above it back to `sent`."""
+    registry.on_chunk("redemptions", _redemptions, kinds=(REDEEMED, AUTH_CANCELED))
+    registry.on_chunk("payments", _payments, kinds=(AUTH_USED, AUTH_CANCELED))
     registry.on_reorg("payouts", payouts.rollback_above)
+    registry.on_reorg("redemptions", _unsettle(redemption_events.on_reorg))
+    registry.on_reorg("payments", _unsettle(payment_events.on_reorg))
     return registry
 
 

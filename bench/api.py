@@ -3,7 +3,12 @@ at 50 concurrent clients, against a real server process (`heitje up --no-workers
 SQLite database and free port, all on 127.0.0.1), driven by an async httpx load generator.
 
 Bounded: each endpoint gets a warm-up, then at most REQUESTS requests or SECONDS seconds, whichever
-comes first."""
+comes first.
+
+Hostile photos (issue 11): the latency of GET /api/v1/tasks with no uploads, beside the same while three
+clients keep sending 49-megapixel PNGs as proof (each ~140 KB on the wire; refused from the header), and
+while three keep sending 24-megapixel ones (decoded and downscaled in the photo workers).
+`python -m bench.api uploads` runs only these."""
 
 from __future__ import annotations
 
@@ -60,6 +65,89 @@ async def _load(base_url: str, path: str, *, clients: int, requests: int, second
     }
 
 
+UPLOADERS = 3
+UPLOAD_CLIENTS = 10
+UPLOAD_REQUESTS = 1000
+UPLOAD_SECONDS = 10.0
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 140, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def _tasks_while_uploading(base_url: str, proofs: list[tuple[str, int]], photo: bytes | None) -> dict[str, Any]:
+    """GET /tasks figures while each (token, claim id) in `proofs` sends `photo` as proof again and again
+    (one upload at a time per uploader); `photo=None` measures with no uploads."""
+    stop = asyncio.Event()
+    answers: dict[str, int] = {}
+
+    async def uploader(token: str, claim_id: int) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+            while not stop.is_set():
+                response = await http.post(
+                    f"/api/v1/claims/{claim_id}/proof",
+                    headers={"Authorization": f"Bearer {token}"},
+                    files={"photo": ("proof.png", photo or b"", "image/png")},
+                )
+                code = response.json().get("error", {}).get("code") if response.status_code >= 400 else None
+                key = f"{response.status_code} {code}" if code else str(response.status_code)
+                answers[key] = answers.get(key, 0) + 1
+
+    running = [asyncio.create_task(uploader(t, c)) for t, c in proofs] if photo is not None else []
+    await asyncio.sleep(1.0 if running else 0)  # the uploads are under way before measuring
+    figures = await _load(
+        base_url, "/api/v1/tasks", clients=UPLOAD_CLIENTS, requests=UPLOAD_REQUESTS, seconds=UPLOAD_SECONDS
+    )
+    stop.set()
+    await asyncio.gather(*running)
+    if running:
+        figures["uploads"] = answers
+    return figures
+
+
+def upload_figures(stack: Any) -> dict[str, Any]:
+    """GET /tasks p50/p99 with no uploads, during three 49-MP uploads and during three 24-MP uploads."""
+    from drills.client import Api
+    from drills.workload import People
+
+    api = Api(stack.base_url)
+    people = People(api, citizens=[Account.create() for _ in range(UPLOADERS)])
+    task_id = people.post_task(reward="12.00", capacity=UPLOADERS + 1)
+    for i in range(TASKS):
+        people.post_task(reward="12.50", capacity=5, district=f"District {i % 6}")
+    proofs = [(people.token(c), people.claim(c, task_id)) for c in people.citizens]
+    api.close()
+    runs = {
+        "GET /api/v1/tasks, no uploads": None,
+        "GET /api/v1/tasks during three 49-MP uploads": _flat_png(7000, 7000),
+        "GET /api/v1/tasks during three 24-MP uploads": _flat_png(6000, 4000),
+    }
+    results: dict[str, Any] = {}
+    for name, photo in runs.items():
+        results[name] = figures = asyncio.run(_tasks_while_uploading(stack.base_url, proofs, photo))
+        print(
+            f"   {name}: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
+            f"({figures['requests']} requests, {UPLOAD_CLIENTS} clients"
+            f"{', uploads answered: ' + str(figures['uploads']) if 'uploads' in figures else ''})",
+            flush=True,
+        )
+    return results
+
+
+def run_uploads() -> dict[str, Any]:
+    from drills.harness import Stack
+
+    with Stack("bench-uploads") as stack:
+        stack.stop_workers()
+        return upload_figures(stack)
+
+
 def _seed(stack: Any) -> str:
     """Posts TASKS tasks and rewards one citizen (so the account has a balance and history)."""
     from drills.client import Api
@@ -100,6 +188,7 @@ def run() -> dict[str, Any]:
                 f"{', non-200: ' + str(figures['non_200']) if figures['non_200'] else ''})",
                 flush=True,
             )
+        results.update(upload_figures(stack))
     results["clients"] = CLIENTS
     results["server"] = "heitje up --no-workers (uvicorn, 1 process), SQLite, Anvil; 127.0.0.1"
     return results
@@ -107,5 +196,6 @@ def run() -> dict[str, Any]:
 
 if __name__ == "__main__":  # pragma: no cover
     import json
+    import sys
 
-    print(json.dumps(run(), indent=2))
+    print(json.dumps(run_uploads() if sys.argv[1:] == ["uploads"] else run(), indent=2))

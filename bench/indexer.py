@@ -29,6 +29,7 @@ from backend.indexer.service import Indexer
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
 from backend.wiring import register_indexer_handlers
+from tests.support.chain import coin_of
 
 CLAIMS = 10_000  # x 2 events each
 BATCH = 500  # claims per rewardBatch transaction
@@ -96,14 +97,14 @@ def run() -> dict[str, Any]:
             migrate.upgrade(runtime.engine)
             _empty(runtime)
             emit_began = time.perf_counter()
-            _emit(w3, runtime.chain.coin)
+            _emit(w3, coin_of(runtime.chain))
             print(f"indexer: emitted {2 * CLAIMS:,} events in {time.perf_counter() - emit_began:.1f} s")
 
             began, cpu_began = time.perf_counter(), time.process_time()
             steps = Indexer(runtime, handlers=register_indexer_handlers()).run_until_idle()
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
             events = sum(s.events for s in steps if s.kind == "read")
-            baseline = _web3_decode_rate(w3, runtime.chain.coin, deployment.block)
+            baseline = _web3_decode_rate(w3, coin_of(runtime.chain), deployment.block)
             runtime.close()
     finally:
         anvil.stop(proc)

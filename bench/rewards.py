@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.chain import coin_of, web3_of
+
 CLAIMS = int(os.environ.get("BENCH_CLAIMS", 2000))
 CITIZENS = CLAIMS // 50  # 50 claims each: 50 x 15.00 stays under the yearly cap of 1,500.00
 NAIVE_CLAIMS = int(os.environ.get("BENCH_NAIVE_CLAIMS", 300))
@@ -58,6 +60,7 @@ def _prepare(client: Any, operator: dict[str, str]) -> list[int]:
                 "description": "bench",
                 "district": "Centrum",
                 "reward": "15.00",
+                "minutes": 180,  # 5.00 an hour: the default MAX_HOURLY_RATE
                 "capacity": CITIZENS,
             },
         ).json()["id"]
@@ -95,13 +98,14 @@ def _naive(runtime: Any, minter_key: str, first_claim: int) -> float:
 
     from backend.chain.client import claim_id_bytes
 
-    w3, coin = runtime.chain.w3, runtime.chain.coin
+    prefix = 0xBE9C << 112  # another installation's ids, so the sender's claims are untouched
+    w3, coin = web3_of(runtime.chain), coin_of(runtime.chain)
     minter = Account.from_key(minter_key)
     citizen = Account.create().address
     nonce = w3.eth.get_transaction_count(minter.address)
     started = time.perf_counter()
     for i in range(NAIVE_CLAIMS):
-        tx = coin.functions.reward(citizen, 1500, claim_id_bytes(first_claim + i)).build_transaction(
+        tx = coin.functions.reward(citizen, 1500, claim_id_bytes(first_claim + i, prefix=prefix)).build_transaction(
             {"from": minter.address, "nonce": nonce + i, "gas": 150_000, "chainId": runtime.chain.chain_id}
         )
         signed = minter.sign_transaction(tx)
@@ -118,7 +122,7 @@ def run() -> dict[str, Any]:
     from backend.chain import anvil
     from backend.chain.client import connect
     from backend.chain.deploy import deploy_coin
-    from backend.rewards.sender import make_worker
+    from backend.rewards.sender import make_sender
     from backend.runtime import Runtime
     from backend.settings import ANVIL_TEST_KEYS, Settings
     from tests.backend.conftest import DEPLOYER, MINTER
@@ -150,7 +154,7 @@ def run() -> dict[str, Any]:
         )
         runtime = Runtime(settings=settings, deployment=deployment)
         migrate.upgrade(runtime.engine)
-        coin = runtime.chain.coin
+        coin = coin_of(runtime.chain)
         # Room for the whole run under the coin's mint limit (the default is 100,000.00 a day).
         w3.eth.wait_for_transaction_receipt(
             coin.functions.setMintLimit(10**15, 86400).transact({"from": DEPLOYER.address})
@@ -165,7 +169,7 @@ def run() -> dict[str, Any]:
                 assert response.status_code == 200, response.text
             approved = time.perf_counter()
 
-        worker = make_worker(runtime)
+        worker = make_sender(runtime)
         profiler = None
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
@@ -187,7 +191,11 @@ def run() -> dict[str, Any]:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         total_units = CLAIMS * 1500
         assert int(coin.functions.totalSupply().call()) == total_units, "every claim paid exactly once"
-        assert all(runtime.chain.is_rewarded(c) for c in (claim_ids[0], claim_ids[-1]))
+        from backend.rewards.installation import claim_ids as installation_ids
+
+        with runtime.sessions() as session:
+            onchain = installation_ids(session).onchain
+        assert all(runtime.chain.is_rewarded(onchain(c)) for c in (claim_ids[0], claim_ids[-1]))
 
         naive = _naive(runtime, ANVIL_TEST_KEYS["minter"], first_claim=10**9)
         rate = CLAIMS / (done - approved)

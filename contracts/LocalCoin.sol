@@ -33,10 +33,11 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     /// @notice `rewardBatch` was given arrays of different lengths.
     error LocalCoinLengthMismatch(uint256 citizens, uint256 amounts, uint256 claimIds);
 
-    /// @notice Minting `requested` units would exceed what is left of the current window's budget.
+    /// @notice Minting `requested` units would take the last period's mints over the limit; `remaining`
+    /// units may be minted now (see `setMintLimit`).
     error LocalCoinMintLimitExceeded(uint256 requested, uint256 remaining);
 
-    /// @notice A mint window must last at least one second.
+    /// @notice A mint period must last at least one second.
     error LocalCoinZeroMintPeriod();
 
     /// @notice Neither side is a merchant and person-to-person transfers are closed.
@@ -61,7 +62,7 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     /// @notice Person-to-person transfers were opened (`open`) or closed.
     event OpenTransfersSet(bool open);
 
-    /// @notice The mint budget became `amountPerPeriod` units per window of `periodSeconds`.
+    /// @notice The mint limit became `amountPerPeriod` units in any `periodSeconds` consecutive seconds.
     event MintLimitSet(uint256 amountPerPeriod, uint64 periodSeconds);
 
     /// @notice `merchant` burnt `amount` units to be paid out in euros under reference `ref`.
@@ -71,16 +72,19 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     // Storage
     // ----------------------------------------------------------------------------------------------
 
-    // These three share one slot with Pausable's `_paused` (Pausable is the last base contract), so
+    // These four share one slot with Pausable's `_paused` (Pausable is the last base contract), so
     // `_update` reads the pause flag and the transfer policy with one SLOAD, and a reward reads the
     // pause flag and the mint limit with one SLOAD.
     bool private _openTransfers;
     uint64 private _mintPeriod;
-    uint128 private _mintLimit;
+    uint64 private _mintLimit;
+    /// @dev The mint slice `_mintedPerSlice` was last brought up to (`block.timestamp / _sliceLength(_mintPeriod)`).
+    uint64 private _mintSlice;
 
-    /// @dev The mint window last minted in (`block.timestamp / _mintPeriod`) and what it minted.
-    uint64 private _mintWindow;
-    uint192 private _mintedInWindow;
+    /// @dev Units minted in slice `_mintSlice` (lowest 56 bits) and in each of the three slices before it
+    /// (the next 56-bit lanes, oldest highest), and `_NOT_EMPTY`. One slot, so a reward or a batch reads
+    /// and writes it once.
+    uint256 private _mintedPerSlice;
 
     mapping(address account => bool accepted) private _merchants;
 
@@ -101,10 +105,21 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
         "RedeemWithAuthorization(address merchant,uint256 amount,bytes32 ref,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
     );
 
-    /// @notice Mint budget at deployment: 100,000.00 coins (10,000,000 units) ...
+    /// @notice Mint limit at deployment: 100,000.00 coins (10,000,000 units) ...
     uint128 public constant DEFAULT_MINT_LIMIT = 100_000_00;
     /// @notice ... per day. The admin changes both with `setMintLimit`.
     uint64 public constant DEFAULT_MINT_PERIOD = 1 days;
+
+    /// @dev The mint limit counts the current slice and the `_SLICES_PER_PERIOD` slices before it.
+    uint256 private constant _SLICES_PER_PERIOD = 3;
+    /// @dev Width of one slice's lane in `_mintedPerSlice`; it caps the limit at 2**56 - 1 units.
+    uint256 private constant _SLICE_BITS = 56;
+    uint256 private constant _SLICE_MASK = type(uint56).max;
+    /// @dev The four lanes of `_mintedPerSlice`.
+    uint256 private constant _SLICES_MASK = (1 << (4 * _SLICE_BITS)) - 1;
+    /// @dev Always set in `_mintedPerSlice`, outside the lanes: the slot never returns to zero, so the
+    /// first mint after a quiet spell stores over a non-zero value (2,900 gas, not 20,000).
+    uint256 private constant _NOT_EMPTY = 1 << 255;
 
     // ----------------------------------------------------------------------------------------------
     // Construction
@@ -134,7 +149,7 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     /// @notice Pays `amount` units to `citizen` for the claim `claimId`. MINTER_ROLE only.
     /// @dev Emits `Transfer` (from zero) and `Rewarded`. Reverts `LocalCoinAlreadyRewarded` if the claim
     /// was paid before, `LocalCoinZeroReward` for a zero amount, `ERC20InvalidReceiver` for the zero
-    /// address, `LocalCoinMintLimitExceeded` over the window's budget, `EnforcedPause` while paused.
+    /// address, `LocalCoinMintLimitExceeded` over the mint limit, `EnforcedPause` while paused.
     function reward(address citizen, uint256 amount, bytes32 claimId) external onlyRole(MINTER_ROLE) {
         uint256 id = uint256(claimId);
         uint256 mask = 1 << (id & 0xff);
@@ -191,22 +206,39 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
     // Mint limit
     // ----------------------------------------------------------------------------------------------
 
-    /// @notice Sets the mint budget to `amountPerPeriod` units per fixed window of `periodSeconds`
-    /// (windows are `block.timestamp / periodSeconds`). DEFAULT_ADMIN_ROLE only.
-    /// @dev What the current window already minted still counts in the new current window, so
-    /// changing the limit never hands out a fresh budget early. Emits `MintLimitSet`. Reverts
-    /// `LocalCoinZeroMintPeriod` for a zero period, `SafeCastOverflowedUintDowncast` above 2**128 - 1.
+    /// @notice Limits minting to `amountPerPeriod` units in any `periodSeconds` consecutive seconds, not
+    /// only within fixed windows: minting the limit just before a clock boundary and again just after
+    /// reverts. DEFAULT_ADMIN_ROLE only.
+    /// @dev Guarantee: while the period stays the same, the units minted in any `periodSeconds`
+    /// consecutive seconds (of block time) never exceed `amountPerPeriod` as it stood at the last mint
+    /// among them.
+    /// How: time is cut into slices of s = ceil(periodSeconds / 3) seconds (slice of t = t / s). A mint
+    /// in slice j goes through only if it and all units minted in slices j-3 .. j stay within the
+    /// limit. Take any span of `periodSeconds` seconds and its last mint, at time t in slice j: every
+    /// mint of the span came after t - periodSeconds >= t - 3s, so in slice j-3 or later, and the
+    /// check of that last mint counted them all.
+    /// The price of keeping four numbers instead of every mint's time: a unit counts until four slices
+    /// after its own begin, longer than one period and at most four slices (about 4/3 of a period). So
+    /// the whole limit minted at once comes back within about 4/3 of a period, and a steady flow can mint
+    /// about 3/4 of the limit per period.
+    /// Changing the limit never hands out a fresh budget: with the same period every slice keeps its
+    /// units; with another period all units the old slices still count move into the current slice (of
+    /// the new length), where they count for more than one new period (units the old period had already
+    /// let go of stay gone, so just after lengthening the period a span may hold those as well).
+    /// A limit below what is counted leaves nothing to mint until enough of it stops counting.
+    /// Emits `MintLimitSet`. Reverts `LocalCoinZeroMintPeriod` for a zero period,
+    /// `SafeCastOverflowedUintDowncast` above 2**56 - 1 units (each slice's count has 56 bits).
     function setMintLimit(uint256 amountPerPeriod, uint64 periodSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMintLimit(amountPerPeriod, periodSeconds);
     }
 
-    /// @notice Units that may still be minted in the current window. Anyone may call.
+    /// @notice Units that may be minted now without breaking the limit (see `setMintLimit`). Anyone may call.
     function mintLimitRemaining() external view returns (uint256) {
-        (uint256 remaining,,) = _mintBudget();
+        (uint256 remaining,,,) = _mintBudget();
         return remaining;
     }
 
-    /// @notice The mint budget: `amountPerPeriod` units per window of `periodSeconds`. Anyone may call.
+    /// @notice The mint limit: `amountPerPeriod` units in any `periodSeconds` consecutive seconds. Anyone may call.
     function mintLimit() external view returns (uint256 amountPerPeriod, uint64 periodSeconds) {
         return (_mintLimit, _mintPeriod);
     }
@@ -338,42 +370,79 @@ contract LocalCoin is ERC20, ERC20Permit, ERC3009, AccessControl, Pausable {
 
     function _setMintLimit(uint256 amountPerPeriod, uint64 periodSeconds) private {
         if (periodSeconds == 0) revert LocalCoinZeroMintPeriod();
-        uint128 limit = SafeCast.toUint128(amountPerPeriod);
-        // Before the first call `_mintPeriod` is zero and nothing was minted: start from an empty window.
-        uint256 minted = _mintPeriod == 0 ? 0 : _mintedSoFar();
+        uint56 limit = SafeCast.toUint56(amountPerPeriod);
+        uint64 oldPeriod = _mintPeriod;
+        if (periodSeconds != oldPeriod) {
+            // Slices change length: what the old slices still count moves into the current new slice.
+            // Before the first call `_mintPeriod` is zero and nothing was minted.
+            uint256 minted = 0;
+            if (oldPeriod != 0) {
+                (, uint256 perSlice,,) = _mintBudget();
+                minted = _sumOfSlices(perSlice);
+            }
+            // The slice number is at most block.timestamp, below 2**64 for the foreseeable future.
+            _mintSlice = uint64(block.timestamp / _sliceLength(periodSeconds));
+            // minted <= the old limit < 2**56: it fits in the current slice's lane.
+            _mintedPerSlice = minted | _NOT_EMPTY;
+        }
         _mintLimit = limit;
         _mintPeriod = periodSeconds;
-        // block.timestamp / periodSeconds <= block.timestamp < 2**64 for the foreseeable future;
-        // minted <= the old limit < 2**128 fits in uint192.
-        _mintWindow = uint64(block.timestamp / periodSeconds);
-        _mintedInWindow = uint192(minted);
         emit MintLimitSet(amountPerPeriod, periodSeconds);
     }
 
-    /// @dev Takes `amount` from the current window's budget; reverts `LocalCoinMintLimitExceeded` over it.
+    /// @dev Counts `amount` in the current slice; reverts `LocalCoinMintLimitExceeded` over the limit.
     function _spendMintBudget(uint256 amount) private {
-        (uint256 remaining, uint256 minted, uint256 window) = _mintBudget();
+        (uint256 remaining, uint256 perSlice, uint64 slice, bool moved) = _mintBudget();
         if (amount > remaining) revert LocalCoinMintLimitExceeded(amount, remaining);
-        _mintWindow = uint64(window);
-        // minted + amount <= _mintLimit < 2**128: no overflow, and it fits in uint192.
+        // The current slice's lane holds at most the four slices' sum, and sum + amount <= limit < 2**56:
+        // the addition neither overflows nor carries into the previous slice's lane.
         unchecked {
-            _mintedInWindow = uint192(minted + amount);
+            perSlice += amount;
         }
+        if (moved) _mintSlice = slice;
+        _mintedPerSlice = perSlice | _NOT_EMPTY;
     }
 
-    /// @dev What is left of the current window's budget, what it minted, and the window's number.
-    function _mintBudget() private view returns (uint256 remaining, uint256 minted, uint256 window) {
-        window = block.timestamp / _mintPeriod;
-        // Windows only move forward (setMintLimit re-anchors to the current one), so "later" means "new".
-        minted = window > _mintWindow ? 0 : _mintedInWindow;
+    /// @dev What may be minted now, the per-slice counts brought up to the current slice, its number, and
+    /// whether it differs from `_mintSlice`.
+    function _mintBudget() private view returns (uint256 remaining, uint256 perSlice, uint64 slice, bool moved) {
+        // Read together: the three share a slot.
+        uint64 period = _mintPeriod;
+        uint64 last = _mintSlice;
         uint256 limit = _mintLimit;
-        // The admin may have lowered the limit below what this window already minted.
+        // At most block.timestamp, below 2**64 for the foreseeable future.
+        slice = uint64(block.timestamp / _sliceLength(period));
+        moved = slice != last;
+        perSlice = _mintedPerSlice;
+        if (moved) {
+            // Slices only move forward (setMintLimit re-anchors to the current one when their length
+            // changes); checked all the same, as a wrap-around would hand out the whole limit.
+            uint256 passed = slice - last;
+            // Each slice passed shifts every count one lane older; the oldest fall off the four lanes.
+            // passed <= 3 where it is multiplied: the shift is at most 168 bits.
+            unchecked {
+                perSlice = passed > _SLICES_PER_PERIOD ? 0 : perSlice << (passed * _SLICE_BITS);
+            }
+        }
+        perSlice &= _SLICES_MASK;
+        uint256 minted = _sumOfSlices(perSlice);
+        // The admin may have lowered the limit below what the last slices minted.
         unchecked {
             remaining = limit > minted ? limit - minted : 0;
         }
     }
 
-    function _mintedSoFar() private view returns (uint256 minted) {
-        (, minted,) = _mintBudget();
+    /// @dev Seconds in one slice: ceil(period / 3), so three slices cover a period. At least 1 for a period >= 1.
+    function _sliceLength(uint64 period) private pure returns (uint256) {
+        return (uint256(period) + _SLICES_PER_PERIOD - 1) / _SLICES_PER_PERIOD;
+    }
+
+    /// @dev Units counted in the four lanes of `perSlice`.
+    function _sumOfSlices(uint256 perSlice) private pure returns (uint256) {
+        // Four lanes of at most 2**56 - 1 each: the sum stays below 2**58.
+        unchecked {
+            return (perSlice & _SLICE_MASK) + ((perSlice >> _SLICE_BITS) & _SLICE_MASK)
+                + ((perSlice >> (2 * _SLICE_BITS)) & _SLICE_MASK) + ((perSlice >> (3 * _SLICE_BITS)) & _SLICE_MASK);
+        }
     }
 }

@@ -16,6 +16,7 @@ DRILLS = {
     "chain-down": "drills.chain_down",  # 2: Anvil away for 10 s
     "reorg": "drills.reorg",  # 3: a depth-3 reorg during redemptions
     "db-drop": "drills.db_drop",  # 4: database connections dropped (PostgreSQL)
+    "stolen-minter": "drills.stolen_minter",  # 5: a stolen minter key against a 2-of-3 Safe
 }
 
 

@@ -114,7 +114,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         stack.mine(2)
         stack.stop_workers()
         results, view = invariants.check_all(
-            stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
+            stack.w3, stack.deployment, stack.engine, settings=stack.settings, euro_per_coin=Decimal("1.00")
         )
         results.update(checks)
         results["no 5xx other than 503 chain_unavailable"] = [

@@ -114,7 +114,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         payments_ok = wait_payments(stack, api, PAYMENTS)
         stack.stop_workers()
         results, view = invariants.check_all(
-            stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
+            stack.w3, stack.deployment, stack.engine, settings=stack.settings, euro_per_coin=Decimal("1.00")
         )
         results["every relayed payment moved coins exactly once"] = (
             payment_problems(view, people.merchant.address, PAYMENTS, int(Decimal(PAYMENT) * 100))
@@ -146,8 +146,8 @@ def scalar(stack: Stack, sql: str) -> int:
 
 
 def wait_payments(stack: Stack, api: Api, expected: int, timeout: float = 120) -> list[str]:
-    """Asks GET /payments/{tx_hash} (which settles a relayed payment from its receipt) for every payment
-    until each is confirmed; returns the problems."""
+    """Asks GET /payments/{tx_hash} (the state the indexer recorded: confirmed once the payment's
+    authorization was used on chain) for every payment until each is confirmed; returns the problems."""
     with stack.engine.connect() as conn:
         hashes = [r[0] for r in conn.execute(text("SELECT tx_hash FROM payments"))]
     deadline = time.monotonic() + timeout

@@ -124,7 +124,7 @@ def run(*, seed: int, postgres: bool = True) -> bool:
         log(f"rewards: {counts}")
         stack.stop_workers()
         results, view = invariants.check_all(
-            stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
+            stack.w3, stack.deployment, stack.engine, settings=stack.settings, euro_per_coin=Decimal("1.00")
         )
         results.update(checks)
         ok = invariants.conclude(stack, api, results, view)

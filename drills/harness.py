@@ -21,7 +21,7 @@ from backend.chain import anvil
 from backend.chain.client import connect
 from backend.chain.deployment import Deployment, load_deployment
 from backend.db import make_engine, normalise_url
-from backend.settings import ROOT
+from backend.settings import ROOT, Settings
 
 POSTGRES_ADMIN_URL = os.environ.get("DRILL_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SECRET = "drill-secret-that-is-long-enough-for-hs256-000"  # noqa: S105 - a throwaway key for a throwaway stack
@@ -147,11 +147,19 @@ class Stack:
                 "ANVIL_STATE": str(self.dir / "anvil-state.json"),
                 "SECRET_KEY": SECRET,
                 "WORKER_POLL_SECONDS": "0.1",
+                # Drills and fuzzing load the stack far past a city's rate limits on purpose;
+                # tests/backend/security holds the limits themselves.
+                "RATE_LIMITS": "off",
                 "PYTHONUNBUFFERED": "1",
             }
         )
         env.update(self.extra_env)
         return env
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the stack's processes run with (the drills read the yearly cap from them)."""
+        return Settings.from_env(self.env)
 
     def run_cli(self, *args: str, timeout: float = 120) -> str:
         result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments

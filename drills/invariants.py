@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import Engine, inspect, text
 from web3 import Web3
 
+from backend.amounts import parse_amount
 from backend.chain.artifacts import coin_abi
-from backend.chain.client import claim_id_bytes
 from backend.chain.deployment import Deployment
+from backend.rewards.installation import ClaimIds
+from backend.rewards.service import cap_year
+from backend.settings import Settings
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -66,6 +69,16 @@ def _table_exists(engine: Engine, name: str) -> bool:
 def _rows(engine: Engine, sql: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(text(sql))]
+
+
+def _claim_ids(engine: Engine) -> ClaimIds | None:
+    """The installation's on-chain claim ids as the database records them (None before any)."""
+    if not _table_exists(engine, "installation"):
+        return None
+    rows = _rows(engine, "SELECT claim_prefix, first_prefixed_claim FROM installation")
+    if not rows:
+        return None
+    return ClaimIds(prefix=int(rows[0]["claim_prefix"], 16), first_prefixed_claim=int(rows[0]["first_prefixed_claim"]))
 
 
 # --- 2. coins enter by reward and leave by redeem; sums agree --------------------------------------
@@ -127,8 +140,12 @@ def check_rewards(view: ChainView, engine: Engine, w3: Web3, deployment: Deploym
     coin = w3.eth.contract(address=deployment.address, abi=coin_abi())
     events = {bytes(e["args"]["claimId"]): e for e in view.rewarded}
     db_claims = set()
+    ids = _claim_ids(engine)
+    if rows and ids is None:
+        return problems + ["rewards exist but the database has no installation (claim id prefix)"]
     for row in rows:
-        cid = claim_id_bytes(int(row["claim_id"]))
+        assert ids is not None
+        cid = ids.onchain(int(row["claim_id"]))
         db_claims.add(cid)
         event = events.get(cid)
         on_chain = bool(coin.functions.isRewarded(cid).call())
@@ -141,7 +158,8 @@ def check_rewards(view: ChainView, engine: Engine, w3: Web3, deployment: Deploym
                 f"claim {row['claim_id']}: approved but isRewarded={on_chain}, event={event is not None}"
             )
             continue
-        if event["args"]["citizen"].lower() != str(row["citizen"]).lower():
+        erased = str(row["citizen"]).startswith("erased-")  # privacy: the books keep a pseudonym, not the address
+        if not erased and event["args"]["citizen"].lower() != str(row["citizen"]).lower():
             problems.append(
                 f"claim {row['claim_id']}: rewarded {event['args']['citizen']}, DB says {row['citizen']}"
             )
@@ -207,14 +225,27 @@ def check_payouts(
 # --- 4. yearly cap -------------------------------------------------------------------------------
 
 
-def check_yearly_cap(view: ChainView, w3: Web3, *, cap_units: int) -> list[str]:
+def check_yearly_cap(view: ChainView, w3: Web3, engine: Engine, *, settings: Settings) -> list[str]:
+    """Rewards paid per citizen and cap year stay within the configured cap. A reward counts in the
+    cap year of its approval (the database's `rewards.year`, set by backend.rewards.service.cap_year);
+    one the database does not know counts in the cap year of its block."""
     problems = []
+    cap_units = parse_amount(settings.yearly_cap)
     years: dict[tuple[str, int], int] = defaultdict(int)
     stamps: dict[int, int] = {}
+    ids = _claim_ids(engine)
+    approval_year = (
+        {int(r["claim_id"]): int(r["year"]) for r in _rows(engine, "SELECT claim_id, year FROM rewards")}
+        if _table_exists(engine, "rewards")
+        else {}
+    )
     for e in view.rewarded:
-        if e["block"] not in stamps:
-            stamps[e["block"]] = int(w3.eth.get_block(e["block"])["timestamp"])
-        year = datetime.fromtimestamp(stamps[e["block"]], UTC).year
+        number = ids.number_of(bytes(e["args"]["claimId"])) if ids is not None else None
+        year = approval_year.get(number) if number is not None else None
+        if year is None:
+            if e["block"] not in stamps:
+                stamps[e["block"]] = int(w3.eth.get_block(e["block"])["timestamp"])
+            year = cap_year(datetime.fromtimestamp(stamps[e["block"]], UTC), settings)
         years[(e["args"]["citizen"], year)] += int(e["args"]["amount"])
     for (citizen, year), total in years.items():
         if total > cap_units:
@@ -229,8 +260,11 @@ def check_all(
     *,
     confirmations: int = 1,
     euro_per_coin: Decimal = Decimal("1.00"),
-    cap_units: int = 150_000,
+    settings: Settings | None = None,
 ) -> tuple[dict[str, list[str]], ChainView]:
+    """Every invariant; the yearly cap and its time zone come from `settings` (the drill's stack's,
+    else the environment's)."""
+    settings = settings or Settings.from_env()
     view = read_chain(w3, deployment)
     results = {
         "1 approved claim rewarded exactly once": check_rewards(view, engine, w3, deployment),
@@ -238,7 +272,7 @@ def check_all(
         "3 every confirmed Redeemed -> exactly one payout": check_payouts(
             view, engine, confirmations=confirmations, euro_per_coin=euro_per_coin
         ),
-        "4 yearly cap never exceeded": check_yearly_cap(view, w3, cap_units=cap_units),
+        "4 yearly cap never exceeded": check_yearly_cap(view, w3, engine, settings=settings),
     }
     return results, view
 

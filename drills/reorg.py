@@ -150,7 +150,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         time.sleep(1.0)
         stack.stop_workers()
         results, view = invariants.check_all(
-            stack.w3, stack.deployment, stack.engine, euro_per_coin=Decimal("1.00")
+            stack.w3, stack.deployment, stack.engine, settings=stack.settings, euro_per_coin=Decimal("1.00")
         )
         results.update(checks)
         results["no 5xx"] = list(api.server_errors)

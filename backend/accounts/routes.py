@@ -1,16 +1,21 @@
-"""HTTP routes of the accounts domain: any address's balance (from the chain) and history."""
+"""HTTP routes of the accounts domain: any address's balance (from the chain); its history only for
+its owner and operators."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.accounts import service
 from backend.amounts import AddressError, format_amount, parse_address
-from backend.deps import ChainDep, SessionDep
+from backend.auth.deps import User, bearer, current_user
+from backend.deps import ChainDep, RuntimeDep, SessionDep
 from backend.errors import ValidationFailed
+from backend.merchants import service as merchants
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -18,7 +23,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 class HistoryOut(BaseModel):
     kind: str = Field(description="reward | payment_sent | payment_received | redeemed", examples=["reward"])
     amount: str = Field(examples=["15.00"])
-    status: str = Field(description="rewards: pending | sent | confirmed | failed; the rest: confirmed")
+    status: str = Field(description="rewards: pending | sent | confirmed | flagged | failed; the rest: confirmed")
     tx_hash: str | None
     at: datetime
     claim_id: int | None = None
@@ -28,6 +33,16 @@ class HistoryOut(BaseModel):
 
 
 class AccountOut(BaseModel):
+    """What anyone may see of an address."""
+
+    address: str
+    balance: str
+    is_merchant: bool
+
+
+class AccountWithHistoryOut(AccountOut):
+    """What its owner and operators see: the public part plus the history."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -52,23 +67,54 @@ class AccountOut(BaseModel):
         }
     )
 
-    address: str
-    balance: str
-    is_merchant: bool
     history: list[HistoryOut]
+
+
+def optional_viewer(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User | None:
+    """The signed-in user, or None without a token (a bad token is still 401: never silently a stranger)."""
+    if credentials is None:
+        return None
+    return current_user(runtime, session, credentials)
+
+
+def may_see_history(viewer: User | None, address: str) -> bool:
+    return viewer is not None and (viewer.address == address or viewer.has("operator"))
 
 
 @router.get(
     "/{address}",
-    response_model=AccountOut,
-    summary="Balance (on chain) and history (rewards, payments, redemptions) of an address",
-    responses={422: {"description": "not an address"}, 503: {"description": "the chain is unreachable"}},
+    response_model=AccountWithHistoryOut | AccountOut,
+    summary="Balance (on chain) of an address; its history (rewards, payments, redemptions) for its owner "
+    "and operators",
+    description="Anyone gets `address`, `balance` and `is_merchant`. The `history` is only in the answer "
+    "when the caller is signed in as the address itself or as an operator.",
+    responses={
+        401: {"description": "a token was sent and is invalid or expired (`unauthorized`)"},
+        422: {"description": "not an address"},
+        503: {"description": "the chain is unreachable"},
+    },
 )
-def get_account(address: str, session: SessionDep, chain: ChainDep) -> AccountOut:
+def get_account(
+    address: str,
+    session: SessionDep,
+    chain: ChainDep,
+    viewer: Annotated[User | None, Depends(optional_viewer)],
+) -> AccountOut:
     try:
         checksummed = parse_address(address)
     except AddressError as exc:
         raise ValidationFailed(str(exc), field="address") from exc
+    public = AccountOut(
+        address=checksummed,
+        balance=format_amount(chain.balance_of(checksummed)),
+        is_merchant=merchants.is_merchant(session, checksummed, chain=chain),
+    )
+    if not may_see_history(viewer, checksummed):
+        return public
     history = [
         HistoryOut(
             kind=h.kind,
@@ -83,9 +129,4 @@ def get_account(address: str, session: SessionDep, chain: ChainDep) -> AccountOu
         )
         for h in service.history(session, checksummed)
     ]
-    return AccountOut(
-        address=checksummed,
-        balance=format_amount(chain.balance_of(checksummed)),
-        is_merchant=chain.is_merchant(checksummed),
-        history=history,
-    )
+    return AccountWithHistoryOut(**public.model_dump(), history=history)

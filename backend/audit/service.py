@@ -6,7 +6,6 @@ entry commits with the decision or not at all. There is no function that changes
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
@@ -21,6 +20,7 @@ from backend.amounts import parse_amount
 from backend.audit.models import AWAITING, RELEASED, AuditEntry, SepaRelease
 from backend.db import utcnow
 from backend.errors import AwaitingSecondOperator, NotAwaitingApproval, NotFound, SameOperator
+from backend.reports.csv_cells import SafeWriter
 from backend.settings import Settings
 
 CSV_COLUMNS = ("id", "at", "actor", "action", "subject", "details")
@@ -74,7 +74,7 @@ def get_entry(session: Session, entry_id: int) -> AuditEntry:
 
 def entries_csv(entries: list[AuditEntry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)  # a title or subject starting with = is not run by a spreadsheet
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         writer.writerow((e.id, e.at.isoformat(), e.actor, e.action, e.subject, e.details))

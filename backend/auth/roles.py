@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Operator
-from backend.merchants.models import Merchant
+from backend.merchants import service as merchants
 from backend.runtime import Runtime
 
 
@@ -18,8 +17,9 @@ def is_operator(runtime: Runtime, session: Session, address: str) -> bool:
 
 
 def is_merchant(session: Session, address: str) -> bool:
-    row = session.scalar(select(Merchant).where(Merchant.address == address))
-    return row is not None and row.active
+    """The merchant role follows the city's intent (backend.merchants owns the rule): a shop registered
+    a moment ago can set up its till while its on-chain registration is being mined."""
+    return merchants.standing(session, address).intended
 
 
 def roles_of(runtime: Runtime, session: Session, address: str) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import siwe
 from siwe import SiweMessage
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from backend.auth.models import LoginNonce
@@ -15,6 +16,7 @@ from backend.auth.roles import roles_of
 from backend.auth.tokens import issue_token
 from backend.db import utcnow
 from backend.errors import SignInFailed
+from backend.privacy.signins import record_sign_in
 from backend.runtime import Runtime
 
 
@@ -28,7 +30,8 @@ class SignedIn:
 def new_nonce(session: Session, runtime: Runtime) -> str:
     """Stores and returns a fresh nonce, valid once for settings.nonce_ttl_seconds."""
     now = utcnow()
-    session.execute(delete(LoginNonce).where(LoginNonce.expires_at < now - timedelta(days=1)))
+    # Expired and spent nonces can never sign anyone in again: purge them here so they cannot pile up.
+    session.execute(delete(LoginNonce).where(or_(LoginNonce.expires_at < now, LoginNonce.used_at.is_not(None))))
     nonce = siwe.generate_nonce()
     session.add(
         LoginNonce(
@@ -38,6 +41,28 @@ def new_nonce(session: Session, runtime: Runtime) -> str:
         )
     )
     return nonce
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a URL without user info, or None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number
+        return None
+    if parts.username is not None or parts.password is not None or not parts.hostname or port is None:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
+
+
+def same_origin(uri: str, base_url: str) -> bool:
+    """True when `uri` is on exactly our scheme, host and port (a prefix match let
+    `http://ours@evil.example/` through: the part before @ is user info, the host is evil.example)."""
+    ours = _origin(base_url)
+    return ours is not None and _origin(uri) == ours
 
 
 def _parse(message: str) -> SiweMessage:
@@ -55,7 +80,7 @@ def sign_in(session: Session, runtime: Runtime, *, message: str, signature: str)
     parsed = _parse(message)
     if parsed.domain != settings.siwe_domain:
         raise SignInFailed(f"the message is for {parsed.domain!r}, not {settings.siwe_domain!r}", "domain")
-    if not str(parsed.uri).rstrip("/").startswith(settings.base_url):
+    if not same_origin(str(parsed.uri), settings.base_url):
         raise SignInFailed(f"the message's URI must be on {settings.base_url}", "uri")
     if parsed.chain_id != runtime.deployment.chain_id:
         raise SignInFailed(
@@ -81,6 +106,7 @@ def sign_in(session: Session, runtime: Runtime, *, message: str, signature: str)
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise SignInFailed("the nonce is unknown, used or expired; ask for a new one", "nonce")
     address = parsed.address
+    record_sign_in(session, address)
     return SignedIn(
         access_token=issue_token(settings, address),
         address=address,

@@ -7,13 +7,14 @@ package imports web3, eth_abi or hexbytes.
 - `reverts`: the one decoder of revert data (the coin's custom errors by name and arguments).
 - `client`: `Chain`, the typed questions (`balance_of`, `is_merchant(address, block=)`,
   `authorization_used`, `events_in(tx_hash)`, ...) answered in plain values.
+- `money`: the plain values of the payment and redemption questions (encoded calls, burns).
 - the transaction ledger, the reward sender and the relayer, which send.
 """
 
-from backend.chain.client import Chain
+from backend.chain.client import Chain, ContractCall, TxStatus
 from backend.chain.deployment import Deployment, load_deployment
 from backend.chain.events import Event
 from backend.chain.reverts import Revert
 from backend.chain.rpc import RpcError
 
-__all__ = ["Chain", "Deployment", "Event", "Revert", "RpcError", "load_deployment"]
+__all__ = ["Chain", "ContractCall", "Deployment", "Event", "Revert", "RpcError", "TxStatus", "load_deployment"]

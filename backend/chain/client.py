@@ -7,7 +7,7 @@ that cannot be reached is `ChainUnavailable`, a node that says no is `RpcError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
@@ -25,7 +25,9 @@ from backend.chain.artifacts import coin_abi
 from backend.chain.deployment import Deployment
 from backend.chain.events import Event, decode_events, topic_filter
 from backend.chain.logs import LogSource
+from backend.chain.money import Burn, BurnReceipt, EncodedCall
 from backend.chain.reverts import Revert, decode_revert
+from backend.chain.rewards import RewardPaid, rewards_among
 from backend.chain.rpc import Rpc, RpcError
 from backend.errors import ChainUnavailable
 
@@ -81,11 +83,26 @@ def has_code_at(rpc_url: str, address: str) -> bool:
     return len(Rpc(rpc_url).call("eth_getCode", [to_checksum_address(address), "latest"])) > 2
 
 
-def claim_id_bytes(claim_number: int) -> bytes:
-    """The on-chain claimId of a claim: its sequential number as a big-endian bytes32."""
-    if claim_number < 0:
-        raise ValueError("claim numbers are not negative")
-    return claim_number.to_bytes(32, "big")
+CLAIM_PART_BITS = 128  # the low half of an on-chain claim id: the claim's number; the high half: the prefix
+CLAIM_PART_MAX = (1 << CLAIM_PART_BITS) - 1
+
+
+def claim_id_bytes(claim_number: int, *, prefix: int) -> bytes:
+    """The on-chain claimId of a claim: the installation's 128-bit prefix in the high half and the
+    claim's sequential number in the low half, as a big-endian bytes32. The prefix keeps another or a
+    restored database from reusing an id the chain has seen; the sequential low half keeps the coin's
+    bitmap cheap (256 consecutive claims share one storage word)."""
+    if not 0 <= claim_number <= CLAIM_PART_MAX:
+        raise ValueError("claim numbers are between 0 and 2**128 - 1")
+    if not 0 <= prefix <= CLAIM_PART_MAX:
+        raise ValueError("claim id prefixes are between 0 and 2**128 - 1")
+    return ((prefix << CLAIM_PART_BITS) | claim_number).to_bytes(32, "big")
+
+
+def claim_number_of(claim_id: int | bytes, *, prefix: int) -> int | None:
+    """The claim number inside an on-chain claim id, or None when the id is not under `prefix`."""
+    value = int.from_bytes(claim_id, "big") if isinstance(claim_id, bytes) else claim_id
+    return value & CLAIM_PART_MAX if value >> CLAIM_PART_BITS == prefix else None
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,17 @@ class ContractCall:
     function: str
     args: dict[str, Any]
     sender: str
+
+
+@dataclass(frozen=True)
+class TxStatus:
+    """What the node says about a transaction: `status` is unknown | pending | confirmed | failed
+    (mined and reverted); `receipt` is the node's raw receipt once mined."""
+
+    status: str
+    block_number: int | None = None
+    confirmations: int = 0
+    receipt: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +153,9 @@ def _block_tag(block: Block) -> str:
 
 def _bytes32(value: int | bytes | str) -> bytes:
     if isinstance(value, int):
-        return claim_id_bytes(value)
+        if not 0 <= value < 1 << 256:
+            raise ValueError("a bytes32 value is between 0 and 2**256 - 1")
+        return value.to_bytes(32, "big")
     if isinstance(value, str):
         value = bytes.fromhex(value.removeprefix("0x"))
     if len(value) != 32:
@@ -203,8 +233,8 @@ class Chain:
         return int(self._read("totalSupply"))
 
     def is_rewarded(self, claim_id: int | bytes | str) -> bool:
-        """Whether a claimId was paid: an int is a claim number (see claim_id_bytes), bytes or 0x-hex
-        the bytes32 itself."""
+        """Whether a claimId was paid: an int is the on-chain id as a number (a bare claim number is
+        the id under prefix 0; see claim_id_bytes), bytes or 0x-hex the bytes32 itself."""
         return bool(self._read("isRewarded", _bytes32(claim_id)))
 
     def is_merchant(self, address: str, block: Block = None) -> bool:
@@ -216,15 +246,15 @@ class Chain:
     def paused(self) -> bool:
         return bool(self._read("paused"))
 
-    def mint_limit_remaining(self) -> int:
-        return int(self._read("mintLimitRemaining"))
 
     def authorization_state(self, authorizer: str, nonce: bytes | str) -> bool:
         """EIP-3009 `authorizationState`: True once (authorizer, nonce) was used or cancelled."""
         return bool(self._read("authorizationState", to_checksum_address(authorizer), _bytes32(nonce)))
 
     def authorization_used(self, authorizer: str, nonce: bytes | str) -> str | None:
-        """The transaction that used (authorizer, nonce), or None when none did (yet)."""
+        """The transaction that used (authorizer, nonce), or None when none did (yet), or when the node
+        refuses to search the logs that far back (public nodes cap the range): `authorization_state`
+        is the authority on whether it was used, this names the transaction when it can."""
         return self._authorization_tx("AuthorizationUsed", authorizer, nonce)
 
     def authorization_cancelled(self, authorizer: str, nonce: bytes | str) -> str | None:
@@ -233,7 +263,10 @@ class Chain:
 
     def _authorization_tx(self, event: str, authorizer: str, nonce: bytes | str) -> str | None:
         indexed = {"authorizer": to_checksum_address(authorizer), "nonce": _bytes32(nonce)}
-        found = self.get_logs(self.deployment.block, event=event, indexed=indexed)
+        try:
+            found = self.get_logs(self.deployment.block, event=event, indexed=indexed)
+        except RpcError:
+            return None
         return found[0].tx_hash if found else None
 
     # --- events -------------------------------------------------------------------------------------
@@ -258,14 +291,20 @@ class Chain:
         are left out."""
         return decode_events(receipt.get("logs") or [], address=self.address)
 
-    def rewards_in(self, receipt: dict[str, Any]) -> list[Event]:
-        """The `Rewarded` events of a receipt: args claimId (0x-hex), citizen, amount."""
-        return [e for e in self.decode_receipt_events(receipt) if e.name == "Rewarded"]
-
     def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         """The node's raw receipt (hex strings), or None while the transaction is not mined."""
         receipt = self._rpc.call("eth_getTransactionReceipt", [tx_hash])
         return dict(receipt) if receipt else None
+
+    def tx_status(self, tx_hash: str) -> TxStatus:
+        """Unknown to the node, pending, or mined (confirmed or failed) with its confirmations."""
+        receipt = self.receipt(tx_hash)
+        if receipt is None:
+            known = self._rpc.call("eth_getTransactionByHash", [tx_hash])
+            return TxStatus("pending" if known else "unknown")
+        block = int(receipt["blockNumber"], 16)
+        mined = "confirmed" if int(receipt["status"], 16) == 1 else "failed"
+        return TxStatus(mined, block, self.latest_block() - block + 1, receipt)
 
     def events_in(self, tx_hash: str) -> list[Event]:
         """The coin's events emitted by a mined transaction (none while it is pending or unknown)."""
@@ -293,7 +332,7 @@ class Chain:
         return None
 
     def log_source(self) -> LogSource:
-        """Raw reads of heads, block hashes and the four indexed events' logs, for the indexer."""
+        """Raw reads of heads, block hashes and the indexed events' logs, for the indexer."""
         return LogSource(self._rpc, self.address)
 
     # --- reverts ------------------------------------------------------------------------------------
@@ -304,6 +343,135 @@ class Chain:
         data = error.revert_data if isinstance(error, RpcError) else error
         return decode_revert(data)
 
+    # -- rewards -----------------------------------------------------------------------------------
+
+    def mint_limit_remaining(self) -> int:
+        """Units the coin lets the minter mint in the current window (`mintLimitRemaining`)."""
+        return int(self._read("mintLimitRemaining"))
+
+    def mint_limit(self) -> tuple[int, int]:
+        """The coin's mint budget: (units per window, window length in seconds) (`mintLimit`)."""
+        per_window, seconds = self._read("mintLimit")
+        return int(per_window), int(seconds)
+
+    def rewards_in(self, receipt: dict[str, Any]) -> list[RewardPaid]:
+        """The `Rewarded` events a transaction's receipt (raw JSON or web3's) carries, in log order."""
+        return rewards_among(self.decode_receipt_events(receipt))
+
+    def rewards_paid(self, claim_ids: Sequence[int]) -> list[RewardPaid]:
+        """Every `Rewarded` event (since the deployment) for any of these on-chain claim ids."""
+        paid: list[RewardPaid] = []
+        ids = list(dict.fromkeys(claim_ids))
+        for start in range(0, len(ids), 100):  # topic lists stay short enough for every node
+            chunk = [_bytes32(i) for i in ids[start : start + 100]]
+            paid += rewards_among(self.get_logs(self.deployment.block, event="Rewarded", indexed={"claimId": chunk}))
+        return paid
+
+    def rewards_with_prefix(
+        self, prefix: int, *, from_block: int | None = None, to_block: int | None = None, chunk_blocks: int = 10_000
+    ) -> list[RewardPaid]:
+        """Every `Rewarded` event in blocks from_block..to_block (default: the deployment's to the
+        latest) whose claim id has `prefix` in its high 128 bits. Topics cannot match a prefix, so
+        every Rewarded log is read in block chunks and filtered."""
+        head = self.latest_block() if to_block is None else to_block
+        first = self.deployment.block if from_block is None else max(from_block, self.deployment.block)
+        found: list[RewardPaid] = []
+        for start in range(first, head + 1, chunk_blocks):
+            end = min(head, start + chunk_blocks - 1)
+            events = rewards_among(self.get_logs(start, end, event="Rewarded"))
+            found += [p for p in events if p.claim_id >> CLAIM_PART_BITS == prefix]
+        return found
+    # -- money (payments and redemptions; values in backend.chain.money)
+
+    def transfer_with_authorization(
+        self,
+        *,
+        from_: str,
+        to: str,
+        value: int,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        """The encoded EIP-3009 transferWithAuthorization (nothing is sent)."""
+        return EncodedCall(
+            "transferWithAuthorization",
+            self.encode(
+                "transferWithAuthorization",
+                to_checksum_address(from_),
+                to_checksum_address(to),
+                value,
+                valid_after,
+                valid_before,
+                _bytes32(nonce),
+                v,
+                r,
+                s,
+            ),
+        )
+
+    def redeem_with_authorization(
+        self,
+        *,
+        merchant: str,
+        amount: int,
+        ref: str,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        """The encoded redeemWithAuthorization (nothing is sent)."""
+        return EncodedCall(
+            "redeemWithAuthorization",
+            self.encode(
+                "redeemWithAuthorization",
+                to_checksum_address(merchant),
+                amount,
+                _bytes32(ref),
+                valid_after,
+                valid_before,
+                _bytes32(nonce),
+                v,
+                r,
+                s,
+            ),
+        )
+
+    def burns_in(self, tx_hash: str) -> BurnReceipt:
+        """What transaction `tx_hash` burnt: its state (unknown | pending | succeeded | reverted),
+        depth, whether it touched the coin, and the coin's Redeemed events."""
+        found = self.tx_status(tx_hash)
+        if found.receipt is None:
+            return BurnReceipt(found.status)
+        coin = self.address.lower()
+        logs = found.receipt.get("logs") or []
+        touches = str(found.receipt.get("to") or "").lower() == coin or any(
+            str(log.get("address", "")).lower() == coin for log in logs
+        )
+        burns = [
+            Burn(
+                merchant=e.args["merchant"],
+                amount=int(e.args["amount"]),
+                ref=str(e.args["ref"]).lower(),
+                log_index=e.log_index,
+            )
+            for e in self.decode_receipt_events(found.receipt)
+            if e.name == "Redeemed"
+        ]
+        return BurnReceipt(
+            "succeeded" if found.status == "confirmed" else "reverted",
+            found.block_number,
+            found.confirmations,
+            touches,
+            burns,
+        )
+
     # --- web3, for the chain package's own modules only (sender, relayer) ---------------------------
 
     @cached_property
@@ -313,13 +481,3 @@ class Chain:
     @cached_property
     def _coin(self) -> Contract:
         return self._w3.eth.contract(address=Web3.to_checksum_address(self.address), abi=coin_abi())
-
-    # -- transitional: removed when issue 10's money/rewards parts land (their modules still build
-    # transactions with these; nothing new may use them, tests/architecture holds that).
-    @property
-    def w3(self) -> Web3:
-        return self._w3
-
-    @property
-    def coin(self) -> Contract:
-        return self._coin

@@ -2,7 +2,8 @@
 
 Two shapes:
 - `decode_logs`: the indexer's fast path, rows in `COLUMNS` order (the `chain_events` table) for the
-  four events the database keeps (`Rewarded`, `Transfer`, `Redeemed`, `MerchantSet`). They have
+  four events the database keeps (`Rewarded`, `Transfer`, `Redeemed`, `MerchantSet`), and the
+  EIP-3009 `AuthorizationUsed` / `AuthorizationCanceled` for domain handlers only (not stored). They have
   only static fields (addresses, uint256, bytes32, bool), each one 32-byte word, so decoding is
   slicing hex words. Their layout is checked against the compiled ABI at import: if the contract's
   events change shape, this module refuses to load instead of misreading logs.
@@ -32,6 +33,11 @@ REWARDED = "rewarded"
 TRANSFER = "transfer"
 REDEEMED = "redeemed"
 MERCHANT_SET = "merchant_set"
+# EIP-3009 authorizations (payments and relayed redemptions): account = authorizer, ref = nonce.
+# Handlers receive them; chain_events does not keep them (the reports read the four kinds above).
+AUTH_USED = "auth_used"
+AUTH_CANCELED = "auth_canceled"
+NOT_STORED = frozenset({AUTH_USED, AUTH_CANCELED})
 
 # event name -> (kind, [(name, type, indexed), ...]) as DESIGN.md states them.
 EXPECTED = {
@@ -45,6 +51,8 @@ EXPECTED = {
         [("merchant", "address", True), ("amount", "uint256", False), ("ref", "bytes32", True)],
     ),
     "MerchantSet": (MERCHANT_SET, [("account", "address", True), ("accepted", "bool", False)]),
+    "AuthorizationUsed": (AUTH_USED, [("authorizer", "address", True), ("nonce", "bytes32", True)]),
+    "AuthorizationCanceled": (AUTH_CANCELED, [("authorizer", "address", True), ("nonce", "bytes32", True)]),
 }
 
 
@@ -65,7 +73,7 @@ def _topics() -> dict[str, str]:
 
 
 KIND_BY_TOPIC = _topics()
-TOPIC_FILTER = [list(KIND_BY_TOPIC)]  # eth_getLogs: topic0 is any of the four
+TOPIC_FILTER = [list(KIND_BY_TOPIC)]  # eth_getLogs: topic0 is any of the indexed events
 
 
 @lru_cache(maxsize=1 << 16)
@@ -111,7 +119,8 @@ def decode_logs(
 ) -> tuple[list[tuple[Any, ...]], dict[str, list[dict[str, Any]]]]:
     """Raw logs (hex strings, as eth_getLogs returns them) -> (rows in COLUMNS order, with
     block_time passed through `time_to_db`; the rows of the kinds in `keep` again as dicts with a
-    datetime, by kind). Logs of other events are skipped. `block_times` (block hash -> time) is needed only when the
+    datetime, by kind). Authorization events are never rows (NOT_STORED), only kept dicts. Logs of
+    other events are skipped. `block_times` (block hash -> time) is needed only when the
     node leaves `blockTimestamp` out of its logs. Tuples, not dicts: at 20,000 logs a chunk the
     allocations are most of the cost."""
     encoded: dict[datetime, Any] = {}
@@ -136,6 +145,8 @@ def decode_logs(
             account, amount, ref = address(topics[2]), amount_of(data), topics[1].lower()
         elif kind == REDEEMED:
             account, amount, ref = address(topics[1]), amount_of(data), topics[2].lower()
+        elif kind in NOT_STORED:
+            account, ref = address(topics[1]), topics[2].lower()
         else:
             account, accepted = address(topics[1]), int(data, 16) != 0
         row = (
@@ -151,7 +162,8 @@ def decode_logs(
             ref,
             accepted,
         )
-        rows.append(row)
+        if kind not in NOT_STORED:
+            rows.append(row)
         if kind in kept:
             kept[kind].append({**dict(zip(COLUMNS, row, strict=True)), "block_time": block_time})
     return rows, kept
@@ -219,18 +231,25 @@ def event_topic(name: str) -> str:
     raise KeyError(f"the coin has no event {name}")
 
 
+def _topic(abi_type: str, value: Any) -> str:
+    if abi_type.startswith("bytes") and isinstance(value, str):
+        value = bytes.fromhex(value.removeprefix("0x"))
+    return "0x" + abi_encode([abi_type], [value]).hex()
+
+
 def topic_filter(name: str, indexed: dict[str, Any] | None = None) -> list[Any]:
-    """eth_getLogs topics for event `name`, with some of its indexed arguments fixed by value."""
+    """eth_getLogs topics for event `name`, with some of its indexed arguments fixed by value (a list
+    of values matches any of them)."""
     item = _abi_events()[event_topic(name)]
     topics: list[Any] = [event_topic(name)]
     for arg in (a for a in item["inputs"] if a["indexed"]):
         value = (indexed or {}).get(arg["name"])
         if value is None:
             topics.append(None)
-            continue
-        if arg["type"].startswith("bytes") and isinstance(value, str):
-            value = bytes.fromhex(value.removeprefix("0x"))
-        topics.append("0x" + abi_encode([arg["type"]], [value]).hex())
+        elif isinstance(value, list | tuple):
+            topics.append([_topic(arg["type"], v) for v in value])
+        else:
+            topics.append(_topic(arg["type"], value))
     while topics and topics[-1] is None:
         topics.pop()
     return topics

@@ -1,4 +1,5 @@
-"""The indexer's reads: heads, block hashes and the coin's raw logs of the four indexed events.
+"""The indexer's reads: heads, block hashes and the coin's raw logs of the indexed events (the four
+kinds `chain_events` keeps and the two EIP-3009 authorization events handlers receive).
 
 Raw hex logs (not decoded `Event`s) because formatting 20,000 logs a chunk costs more than fetching
 them; `backend.chain.events.decode_logs` reads the hex directly into rows.
@@ -31,7 +32,8 @@ class LogSource:
         return None if block is None else str(block["hash"])
 
     def logs(self, start: int, end: int) -> list[dict[str, Any]]:
-        """Rewarded, Transfer, Redeemed and MerchantSet logs of the coin in blocks start..end."""
+        """Rewarded, Transfer, Redeemed, MerchantSet, AuthorizationUsed and AuthorizationCanceled logs of
+        the coin in blocks start..end."""
         query = {"address": self.address, "fromBlock": hex(start), "toBlock": hex(end), "topics": TOPIC_FILTER}
         return list(self.rpc.call("eth_getLogs", [query]))
 

@@ -33,9 +33,10 @@ from sqlalchemy import BigInteger, Integer, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from web3.contract.contract import ContractFunction
-from web3.exceptions import TransactionNotFound
 
+from backend.chain.artifacts import coin_abi
 from backend.chain.client import Chain, chain_call
+from backend.chain.money import EncodedCall
 from backend.db import Base, UTCDateTime, utcnow
 from backend.errors import RelayerUnavailable
 
@@ -98,6 +99,10 @@ def decode_revert(abi: list[dict[str, Any]], data: object) -> Reverted:
     return Reverted(name, values, text)
 
 
+def _calldata(call: EncodedCall | ContractFunction) -> str:
+    return call.data if isinstance(call, EncodedCall) else str(call._encode_transaction_data())
+
+
 class RpcError(RelayerUnavailable):
     """The node refused a relayer request for a reason other than a revert (no gas money, fee too
     low, ...): 503 `relayer_unavailable` at the API."""
@@ -128,7 +133,7 @@ class Relayer:
         self._behind: tuple[int, float] | None = None  # (node's count, first seen) while behind the row
 
     def _rpc(self, method: str, params: list[Any]) -> Any:
-        response = self.chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        response = self.chain._w3.provider.make_request(method, params)  # type: ignore[arg-type]
         error = response.get("error")
         if error:
             message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
@@ -136,23 +141,23 @@ class Relayer:
             if isinstance(data, dict):  # some nodes nest it: {"data": {"data": "0x..."}}
                 data = data.get("data")
             if "revert" in message.lower() or (isinstance(data, str) and data.startswith("0x")):
-                raise decode_revert(list(self.chain.coin.abi), data)  # type: ignore[arg-type]
+                raise decode_revert(coin_abi(), data)  # type: ignore[arg-type]
             raise RpcError(message)
         return response["result"]
 
     @chain_call
-    def simulate(self, call: ContractFunction) -> int:
+    def simulate(self, call: EncodedCall | ContractFunction) -> int:
         """The call's gas estimate (eth_estimateGas); raises `Reverted` when the chain would refuse it."""
-        tx = {"from": self.address, "to": self.chain.address, "data": call._encode_transaction_data()}
+        tx = {"from": self.address, "to": self.chain.address, "data": _calldata(call)}
         return int(self._rpc("eth_estimateGas", [tx]), 16)
 
     @chain_call
-    def send(self, session: Session, call: ContractFunction, *, gas: int | None = None) -> str:
+    def send(self, session: Session, call: EncodedCall | ContractFunction, *, gas: int | None = None) -> str:
         """Simulates (unless `gas` is given from an earlier simulation), then signs and broadcasts
         `call` with a nonce allocated under the row lock in `session`'s transaction (held until the
         caller commits). Returns the 0x transaction hash."""
         limit = int((gas if gas is not None else self.simulate(call)) * GAS_HEADROOM)
-        data = call._encode_transaction_data()
+        data = _calldata(call)
         price = self._price()
         row = self._lock_row(session)
         nonce = self._next_nonce(row)
@@ -248,29 +253,3 @@ class Relayer:
             price = int(self._rpc("eth_gasPrice", []), 16)
             self._gas_price = (time.monotonic(), price)
         return price
-
-
-@dataclass(frozen=True)
-class TxState:
-    """What the chain says about a transaction: `status` is pending | confirmed | failed | unknown."""
-
-    status: str
-    block_number: int | None = None
-    confirmations: int = 0
-    receipt: Any = None
-
-
-@chain_call
-def tx_state(chain: Chain, tx_hash: str) -> TxState:
-    """Looks a transaction up: unknown to the node, pending, mined and succeeded, or reverted."""
-    try:
-        receipt = chain.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-    except TransactionNotFound:
-        try:
-            chain.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
-        except TransactionNotFound:
-            return TxState("unknown")
-        return TxState("pending")
-    block = int(receipt["blockNumber"])
-    confirmations = chain.latest_block() - block + 1
-    return TxState("confirmed" if receipt["status"] == 1 else "failed", block, confirmations, receipt)

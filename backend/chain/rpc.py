@@ -66,14 +66,14 @@ class Rpc:
     def _post(self, body: Any) -> Any:
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
-            response.raise_for_status()
-            return response.json()
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError) as exc:
             raise ChainUnavailable(type(exc).__name__) from exc
-        except requests.exceptions.HTTPError as exc:
-            raise ChainUnavailable(f"HTTP {exc.response.status_code if exc.response is not None else '?'}") from exc
+        # Whatever the HTTP status, a JSON-RPC answer is the node's word (some nodes refuse a too-wide
+        # log query with HTTP 400 and a JSON-RPC error, which the indexer answers by asking for less).
+        try:
+            return response.json()
         except ValueError as exc:  # not JSON: a proxy's error page, a half-written answer
-            raise ChainUnavailable("the node's answer was not JSON") from exc
+            raise ChainUnavailable(f"HTTP {response.status_code}: the node's answer was not JSON") from exc
 
     def call(self, method: str, params: list[Any] | None = None) -> Any:
         """One request; its `result`, or RpcError."""

@@ -1,9 +1,8 @@
 """The persistent transaction sender: the one way the backend's minter key writes to the chain.
 
 Domains do not send transactions themselves. They expose a *source* of work and the sender turns
-it into transactions, one key, one nonce sequence, one lock:
-
-    SOURCES = ("backend.rewards.outbox:RewardSource", "backend.merchants.chain_jobs:MerchantSource")
+it into transactions, one key, one nonce sequence, one lock. The sources are handed to the sender
+by the wiring (`backend.wiring.SENDER_SOURCES`, served in that order); this module imports no domain.
 
 A source is a class built with the Runtime (`Source(runtime)`) that satisfies `TxSource`:
 
@@ -24,24 +23,24 @@ A source is a class built with the Runtime (`Source(runtime)`) that satisfies `T
   with "topics"), or None when the transaction was displaced.
 - `reconcile(session)`: called once when the sender starts, after the sender has settled what it
   could from its own `chain_txs` rows: compare the source's waiting refs with the chain (e.g.
-  `isRewarded`) so nothing is done twice and nothing is forgotten.
+  the `Rewarded` events already paid for the claims it waits to pay) so nothing is done twice and
+  nothing is forgotten.
 
 Every method runs inside a database transaction the sender opens and commits; sources only read
 and write their own tables through the given session and ask `runtime.chain` plain questions.
-A source module that does not exist (yet) is skipped with a warning.
 
 Order of a tick: (1) progress live transactions: receipts, confirmations, settle; re-broadcast a
 stored but unsent one; replace a stuck one (`settings.stuck_tx_seconds`) with fees raised by 12.5%
 (the node needs 10%); (2) collect new jobs from each source in order, estimate gas, allocate a
 nonce, sign, store the row and attach the refs in one commit, then broadcast. See
-`backend.chain.nonces` for the ledger and the lock.
+`backend.chain.ledger` for the ledger and the lock.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, Protocol, cast
@@ -49,24 +48,21 @@ from typing import Any, Literal, Protocol, cast
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_typing import ABIFunction, ChecksumAddress
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from backend.chain.client import CONNECTION_ERRORS, chain_call, connect
-from backend.chain.nonces import LIVE, ChainTx, SenderLock, next_nonce
+from backend.chain.artifacts import coin_abi
+from backend.chain.client import CONNECTION_ERRORS, Chain, chain_call, connect
+from backend.chain.deployment import Deployment
+from backend.chain.ledger import LIVE, ChainTx, SenderLock, next_nonce
 from backend.db import transaction, utcnow
 from backend.errors import ChainUnavailable
-from backend.runtime import Runtime
+from backend.settings import Settings
 
 log = logging.getLogger("heitje.sender")
 
-# Every source of transactions for the sender's key, in the order they are served.
-SOURCES: tuple[str, ...] = (
-    "backend.rewards.outbox:RewardSource",
-    "backend.merchants.chain_jobs:MerchantSource",
-)
 MAX_IN_FLIGHT = 64  # live transactions per key; a node keeps far more queued per sender
 FEE_BUMP_NUM, FEE_BUMP_DEN = 9, 8  # replacement fees x 1.125 (nodes need at least +10%)
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5
@@ -112,29 +108,33 @@ class TxSource(Protocol):
     def reconcile(self, session: Session) -> None: ...
 
 
-def load_sources(runtime: Runtime, specs: tuple[str, ...] = SOURCES) -> list[TxSource]:
-    """Builds every source whose module exists; a missing module is skipped with a warning."""
-    sources: list[TxSource] = []
-    for spec in specs:
-        module_name, class_name = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                log.warning("transaction source %s is not available (module missing)", spec)
-                continue
-            raise
-        sources.append(getattr(module, class_name)(runtime))
-    return sources
+class SenderRuntime(Protocol):
+    """What the sender needs of the process (backend.runtime.Runtime has it; the sender does not
+    import it, so the chain package stays below the runtime)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def deployment(self) -> Deployment: ...
+
+    @property
+    def chain(self) -> Chain: ...
 
 
-def revert_reason(exc: Exception, coin: Any) -> str:
+def revert_reason(exc: Exception, abi: list[dict[str, Any]]) -> str:
     """A readable reason for a revert: the custom error's name (decoded with the coin's ABI), or the
     message."""
     data = getattr(exc, "data", None) or (exc.args[0] if exc.args else "")
     if isinstance(exc, ContractCustomError) and isinstance(data, str) and data.startswith("0x"):
         selector = data[:10]
-        for item in coin.abi:
+        for item in abi:
             if item.get("type") == "error":
                 signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
                 if Web3.keccak(text=signature)[:4].hex().removeprefix("0x") == selector[2:]:
@@ -142,7 +142,7 @@ def revert_reason(exc: Exception, coin: Any) -> str:
     return str(getattr(exc, "message", None) or exc)[:500]
 
 
-def rpc_error_reason(error: Any, coin: Any) -> str:
+def rpc_error_reason(error: Any, abi: list[dict[str, Any]]) -> str:
     """A readable reason from a JSON-RPC error object: the coin's custom error name when its data
     carries one, else the node's message."""
     if not isinstance(error, dict):
@@ -151,7 +151,7 @@ def rpc_error_reason(error: Any, coin: Any) -> str:
     if isinstance(data, dict):
         data = data.get("data")
     if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        for item in coin.abi:
+        for item in abi:
             if item.get("type") == "error":
                 signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
                 if Web3.keccak(text=signature)[:4].hex().removeprefix("0x") == data[2:10]:
@@ -162,11 +162,14 @@ def rpc_error_reason(error: Any, coin: Any) -> str:
 class TxSender:
     """Sends every source's jobs from one key. A worker (`name`, `tick`, `close`) for backend.workers."""
 
-    def __init__(self, runtime: Runtime, key: str, sources: list[TxSource], name: str = "tx-sender") -> None:
+    def __init__(
+        self, runtime: SenderRuntime, key: str, sources: Sequence[TxSource], name: str = "tx-sender"
+    ) -> None:
         self.runtime = runtime
         self.name = name
         self.account = Account.from_key(key)
         self.address: ChecksumAddress = self.account.address
+        self.coin_address: ChecksumAddress = Web3.to_checksum_address(runtime.deployment.address)
         self.sources = {source.kind: source for source in sources}
         self.lock = SenderLock(runtime.engine, self.address)
         self._started_on: int | None = None  # the lock's `acquisitions` when this sender last started
@@ -181,7 +184,7 @@ class TxSender:
                 pass
         self._functions: dict[str, ABIFunction] = {
             item["name"]: item
-            for item in (cast(ABIFunction, e) for e in runtime.chain.coin.abi if e.get("type") == "function")
+            for item in (cast(ABIFunction, e) for e in coin_abi() if e.get("type") == "function")
         }
 
     # --- the worker protocol ---------------------------------------------------------------------
@@ -326,7 +329,7 @@ class TxSender:
                 block_identifier=max(block - 1, 0),
             )
         except (ContractCustomError, ContractLogicError) as exc:
-            return revert_reason(exc, self.runtime.chain.coin)
+            return revert_reason(exc, coin_abi())
         except CONNECTION_ERRORS as exc:
             raise ChainUnavailable(type(exc).__name__) from exc
         except Exception as exc:  # noqa: BLE001 - the reason is informative only
@@ -427,7 +430,7 @@ class TxSender:
         chain_count = self._chain_count()
         stored: list[tuple[int, str]] = []
         more = False
-        coin = self.runtime.chain.coin
+        coin = self.coin_address
         with transaction(self.runtime.sessions) as session:
             for source in self.sources.values():
                 if room <= 0:
@@ -435,11 +438,11 @@ class TxSender:
                 jobs = source.collect(session, room)
                 more = more or len(jobs) == room
                 calldatas = [self.encode(job.function, job.args) for job in jobs]
-                estimate = {"from": self.address, "to": coin.address}
+                estimate = {"from": self.address, "to": coin}
                 estimates = self._batch([("eth_estimateGas", [{**estimate, "data": c}]) for c in calldatas])
                 for job, calldata, (gas, error) in zip(jobs, calldatas, estimates, strict=True):
                     if error or gas is None:
-                        reason = rpc_error_reason(error, coin)
+                        reason = rpc_error_reason(error, coin_abi())
                         log.warning("%s: %s %s would revert: %s", self.name, source.kind, job.function,
                                     reason)
                         source.release(session, job.refs, reason)
@@ -464,7 +467,7 @@ class TxSender:
             kind=source.kind,
             function=job.function,
             refs=json.dumps(job.refs),
-            to_address=self.runtime.chain.coin.address,
+            to_address=self.coin_address,
             calldata=calldata,
             gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN + 10_000,
             status="pending",

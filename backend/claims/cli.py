@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from backend.claims import service
-from backend.db import transaction
+from backend.claims.models import CLAIM_STATUSES
+from backend.cli_params import cli_runtime
+from backend.db import transaction, utcnow
 from backend.errors import HeitjeError
 
 app = typer.Typer(help="Claims: review citizens' proof.", no_args_is_help=True)
@@ -15,16 +17,15 @@ app = typer.Typer(help="Claims: review citizens' proof.", no_args_is_help=True)
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, typer.Option(help="claimed, submitted, approved or rejected")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="claimed, submitted, approved, rejected or expired")
+    ] = None,
     task: Annotated[int | None, typer.Option(help="Only this task's claims")] = None,
 ) -> None:
     """List claims, newest first."""
-    from backend.cli_params import cli_runtime
 
-    if status is not None and status not in ("claimed", "submitted", "approved", "rejected"):
-        raise typer.BadParameter(
-            "status is one of claimed, submitted, approved, rejected", param_hint="--status"
-        )
+    if status is not None and status not in CLAIM_STATUSES:
+        raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
         claims = service.list_claims(session, citizen=None, status=status, task_id=task)  # type: ignore[arg-type]
@@ -32,12 +33,24 @@ def list_(
             reward = f"{out.reward.amount} {out.reward.status}" if out.reward else ""
             line = f"{out.id:>6}  task {out.task_id:<5} {out.status:<9}  {out.citizen}  {reward}"
             typer.echo(f"{line}  {out.note or ''}")
+            if out.reward and out.reward.status in ("flagged", "pending") and out.reward.error:
+                flagged = out.reward.status == "flagged"
+                label = "FLAGGED: " if flagged else ""
+                typer.secho(f"        {label}{out.reward.error}", fg="red" if flagged else None)
+
+
+@app.command("expire")
+def expire() -> None:
+    """Record as expired every claim without proof whose time is up (the API already treats them so)."""
+    runtime = cli_runtime()
+    with transaction(runtime.sessions) as session:
+        count = service.record_expiry(session, utcnow())
+    typer.echo(f"{count} claim(s) expired")
 
 
 @app.command("approve")
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
-    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:
@@ -52,7 +65,6 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 @app.command("reject")
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
-    from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
     try:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
-from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser
-from backend.claims import service
+from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user
+from backend.claims import photos, service
 from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
-from backend.deps import RowId, SessionDep, SettingsDep
+from backend.db import transaction
+from backend.deps import RowId, RuntimeDep, SessionDep, SettingsDep
 from backend.errors import BadPhoto
+from backend.runtime import Runtime
 
 router = APIRouter(tags=["claims"])
 
@@ -27,11 +31,21 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such clai
     responses={
         **NOT_SIGNED_IN,
         404: {"description": "no such task"},
-        409: {"description": "`task_full`, `task_closed` or `already_claimed`"},
+        409: {"description": "`task_full`, `task_closed`, `already_claimed` or `too_many_open_claims`"},
     },
 )
-def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep) -> ClaimOut:
-    return service.to_out(service.claim_task(session, task_id=task_id, citizen=citizen.address), None)
+def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep, settings: SettingsDep) -> ClaimOut:
+    claim = service.claim_task(session, settings, task_id=task_id, citizen=citizen.address)
+    return service.to_out(claim, None)
+
+
+def proof_sender(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> User:
+    """The signed-in citizen, looked up in a read-only session: the proof route holds no database
+    transaction (on SQLite: no write lock) while the photo is decoded."""
+    with transaction(runtime.read_sessions) as session:
+        return current_user(runtime, session, credentials)
 
 
 @router.post(
@@ -41,25 +55,49 @@ def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep) -> 
     responses={
         **NOT_SIGNED_IN,
         **NOT_FOUND,
-        409: {"description": "the claim is already decided"},
-        422: {"description": "`invalid_photo` (not JPEG/PNG/WebP, unreadable, too large) or a long note"},
+        409: {"description": "the claim is already decided, or expired without proof (`claim_status_conflict`)"},
+        422: {
+            "description": "`invalid_photo` (not JPEG/PNG/WebP, unreadable, too many bytes), `photo_too_large` "
+            "(too many pixels) or a long note"
+        },
     },
 )
 async def submit_proof(
     claim_id: RowId,
-    citizen: CurrentCitizen,
-    session: SessionDep,
-    settings: SettingsDep,
-    photo: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 10 MB; metadata is removed")],
+    citizen: Annotated[User, Depends(proof_sender)],
+    runtime: RuntimeDep,
+    photo: Annotated[
+        UploadFile,
+        File(description="JPEG, PNG or WebP, at most 10 MB and 24 megapixels; stored as a JPEG of at most "
+             "2000 px a side, without metadata"),
+    ],
     note: Annotated[str | None, Form(description="At most 2,000 characters")] = None,
 ) -> ClaimOut:
+    # Check (read-only), decode in a worker process, store, then one short write: the event loop and the
+    # database are never held while a photo is decoded.
+    settings = runtime.settings
     data = await photo.read(settings.max_photo_bytes + 1)
     if len(data) > settings.max_photo_bytes:
         raise BadPhoto(f"the photo is larger than {settings.max_photo_bytes // (1024 * 1024)} MB")
-    claim = service.submit_proof(
-        session, settings, claim_id=claim_id, citizen=citizen.address, photo=data, note=note
-    )
-    return service.with_rewards(session, [claim])[0]
+    await run_in_threadpool(_check_proof, runtime, claim_id, citizen.address, data, note)
+    cleaned = await photos.clean_photo(data, settings)
+    name = await run_in_threadpool(photos.store_photo, settings.photo_dir, cleaned)
+    try:
+        return await run_in_threadpool(_record_proof, runtime, claim_id, citizen.address, name, note)
+    except BaseException:
+        photos.remove_photo(settings.photo_dir, name)
+        raise
+
+
+def _check_proof(runtime: Runtime, claim_id: int, citizen: str, data: bytes, note: str | None) -> None:
+    with transaction(runtime.read_sessions) as session:
+        service.check_proof(session, runtime.settings, claim_id=claim_id, citizen=citizen, photo=data, note=note)
+
+
+def _record_proof(runtime: Runtime, claim_id: int, citizen: str, name: str, note: str | None) -> ClaimOut:
+    with transaction(runtime.sessions) as session:
+        claim = service.record_proof(session, claim_id=claim_id, citizen=citizen, photo_file=name, note=note)
+        return service.with_rewards(session, [claim])[0]
 
 
 @router.get(
@@ -87,7 +125,10 @@ def get_photo(claim_id: RowId, user: CurrentUser, session: SessionDep, settings:
         **NOT_SIGNED_IN,
         403: {"description": "not an operator"},
         404: {"description": "no such claim"},
-        409: {"description": "`claim_status_conflict` (no proof yet, or decided) or `yearly_cap_exceeded`"},
+        409: {
+            "description": "`claim_status_conflict` (no proof yet, or decided), `yearly_cap_exceeded` or "
+            "`own_claim` (nobody decides their own claim)"
+        },
     },
 )
 def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> ClaimOut:
@@ -103,7 +144,7 @@ def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, set
         **NOT_SIGNED_IN,
         403: {"description": "not an operator"},
         404: {"description": "no such claim"},
-        409: {"description": "the claim is already decided"},
+        409: {"description": "the claim is already decided, or `own_claim` (nobody decides their own claim)"},
     },
 )
 def reject(claim_id: RowId, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:

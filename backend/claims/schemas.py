@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ClaimStatus = Literal["claimed", "submitted", "approved", "rejected"]
-RewardStatus = Literal["pending", "sent", "confirmed", "failed"]
+ClaimStatus = Literal["claimed", "submitted", "approved", "rejected", "expired"]
+RewardStatus = Literal["pending", "sent", "confirmed", "flagged", "failed"]
 
 
 class RewardOut(BaseModel):
@@ -39,6 +39,7 @@ class ClaimOut(BaseModel):
                     "created_at": "2025-05-01T09:00:00Z",
                     "submitted_at": "2025-05-01T12:00:00Z",
                     "reviewed_at": "2025-05-02T08:00:00Z",
+                    "expires_at": None,
                 }
             ]
         }
@@ -55,6 +56,9 @@ class ClaimOut(BaseModel):
     created_at: datetime
     submitted_at: datetime | None
     reviewed_at: datetime | None
+    expires_at: datetime | None = Field(
+        None, description="a claim without proof: when it expires and frees its place unless proof is sent"
+    )
 
 
 class RejectIn(BaseModel):

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.claims import photos
-from backend.claims.models import Claim
+from backend.claims.models import Claim, is_expired, is_open
 from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut, RewardStatus
 from backend.db import utcnow
 from backend.errors import (
     AlreadyClaimed,
     ClaimStateConflict,
     NotFound,
+    OwnClaim,
     TaskFull,
     TaskNotOpen,
+    TooManyOpenClaims,
     ValidationFailed,
 )
 from backend.rewards import service as rewards
@@ -32,12 +35,19 @@ MAX_NOTE = 2000
 API_PREFIX = "/api/v1"
 
 
+def status_of(claim: Claim, now: datetime | None = None) -> ClaimStatus:
+    """The claim's status as of now: a claim without proof past its expires_at is expired, recorded or not."""
+    if claim.status == "claimed" and claim.expires_at is not None and claim.expires_at <= (now or utcnow()):
+        return "expired"
+    return cast(ClaimStatus, claim.status)
+
+
 def to_out(claim: Claim, reward: Reward | None) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         task_id=claim.task_id,
         citizen=claim.citizen,
-        status=cast(ClaimStatus, claim.status),
+        status=status_of(claim),
         note=claim.note,
         photo_url=f"{API_PREFIX}/claims/{claim.id}/photo" if claim.photo_file else None,
         reject_reason=claim.reject_reason,
@@ -52,27 +62,54 @@ def to_out(claim: Claim, reward: Reward | None) -> ClaimOut:
         created_at=claim.created_at,
         submitted_at=claim.submitted_at,
         reviewed_at=claim.reviewed_at,
+        expires_at=claim.expires_at if claim.status == "claimed" else None,
     )
 
 
-def claim_task(session: Session, *, task_id: int, citizen: str) -> Claim:
-    """Takes a place on the task for `citizen`: at most once per citizen, never past capacity."""
+def claim_task(session: Session, settings: Settings, *, task_id: int, citizen: str) -> Claim:
+    """Takes a place on the task for `citizen`: at most once per citizen, never past capacity, and at most
+    settings.max_open_claims claims without proof at a time. The claim expires (and frees its place)
+    after settings.claim_expiry_hours without proof, or at the task's deadline if that comes first."""
+    now = utcnow()
     task = tasks.get_task(session, task_id, for_update=True)
-    status = tasks.status_of(task)
-    if status == "closed":
+    if tasks.is_closed(task, now):
         raise TaskNotOpen(task_id)
     if session.scalar(select(Claim.id).where(Claim.task_id == task_id, Claim.citizen == citizen)) is not None:
         raise AlreadyClaimed(task_id)
-    if status == "full":
+    record_expiry(session, now, task_id=task_id, citizen=citizen)
+    held = session.scalar(select(func.count(Claim.id)).where(Claim.citizen == citizen, is_open(now))) or 0
+    if held >= settings.max_open_claims:
+        raise TooManyOpenClaims(settings.max_open_claims)
+    if tasks.places_taken(session, [task_id], now)[task_id] >= task.capacity:
         raise TaskFull(task_id, task.capacity)
-    claim = Claim(task_id=task_id, citizen=citizen, status="claimed")
-    task.taken += 1
+    expires_at = now + timedelta(hours=settings.claim_expiry_hours)
+    if task.closes_at is not None:
+        expires_at = min(expires_at, task.closes_at)
+    claim = Claim(task_id=task_id, citizen=citizen, status="claimed", expires_at=expires_at)
     session.add(claim)
     try:
         session.flush()
     except IntegrityError as exc:  # the same citizen in a parallel request
         raise AlreadyClaimed(task_id) from exc
     return claim
+
+
+def record_expiry(
+    session: Session, now: datetime, *, task_id: int | None = None, citizen: str | None = None
+) -> int:
+    """Records as expired the claims without proof whose time is up (all of them, or those of one task
+    or citizen). Only for writers: readers see them expired already (status_of, holds_place)."""
+    due = and_(Claim.status == "claimed", Claim.expires_at.is_not(None), Claim.expires_at <= now)
+    scope = [c for c in (
+        Claim.task_id == task_id if task_id is not None else None,
+        Claim.citizen == citizen if citizen is not None else None,
+    ) if c is not None]
+    if scope:
+        due = and_(due, or_(*scope))
+    result = session.execute(
+        update(Claim).where(due).values(status="expired").execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def get_claim(
@@ -88,21 +125,34 @@ def get_claim(
     return claim
 
 
-def submit_proof(
+def check_proof(
     session: Session, settings: Settings, *, claim_id: int, citizen: str, photo: bytes, note: str | None
-) -> Claim:
-    """Stores the cleaned photo and the note; a submitted claim may send new proof until it is decided."""
+) -> None:
+    """Everything that can refuse proof before the photo is decoded: the note, the claim (theirs, not yet
+    decided) and the photo's bytes and header. Reads only."""
     if note is not None and len(note) > MAX_NOTE:
         raise ValidationFailed(f"note: at most {MAX_NOTE} characters", field="note")
-    claim = get_claim(session, claim_id, viewer=citizen, for_update=True)
-    if claim.status not in ("claimed", "submitted"):
-        raise ClaimStateConflict(claim.id, claim.status, "given new proof")
-    cleaned, ext = photos.clean_photo(photo, settings.max_photo_bytes)
-    claim.photo_file = photos.store_photo(settings.photo_dir, cleaned, ext)
-    claim.photo_type = photos.MEDIA_TYPES[ext]
+    _provable(get_claim(session, claim_id, viewer=citizen))
+    photos.check_photo(photo, settings)
+
+
+def record_proof(
+    session: Session, *, claim_id: int, citizen: str, photo_file: str, note: str | None
+) -> Claim:
+    """Records an already cleaned and stored photo, and the note (a short write: no decoding inside the
+    transaction). A submitted claim may send new proof until it is decided."""
+    claim = _provable(get_claim(session, claim_id, viewer=citizen, for_update=True))
+    claim.photo_file, claim.photo_type = photo_file, photos.MEDIA_TYPE
     claim.note = note.strip() if note else None
     claim.status = "submitted"
     claim.submitted_at = utcnow()
+    return claim
+
+
+def _provable(claim: Claim) -> Claim:
+    status = status_of(claim)
+    if status not in ("claimed", "submitted"):
+        raise ClaimStateConflict(claim.id, status, "given new proof")
     return claim
 
 
@@ -118,10 +168,17 @@ def photo_of(
     return path, claim.photo_type or "application/octet-stream"
 
 
+def _not_own(claim: Claim, operator: str) -> None:
+    """Nobody decides their own claim: an operator is a citizen too, and could otherwise pay themselves."""
+    if claim.citizen.lower() == operator.lower():
+        raise OwnClaim(claim.id)
+
+
 def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
     (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
+    _not_own(claim, operator)
     if claim.status != "submitted":
         raise ClaimStateConflict(claim.id, claim.status, "approved (only a claim with proof can be)")
     task = tasks.get_task(session, claim.task_id)
@@ -139,10 +196,10 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
 def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Claim:
     """Rejects a claim (with or without proof) with a reason the citizen reads; frees its place."""
     claim = get_claim(session, claim_id, for_update=True)
-    if claim.status not in ("claimed", "submitted"):
-        raise ClaimStateConflict(claim.id, claim.status, "rejected")
-    task = tasks.get_task(session, claim.task_id, for_update=True)
-    task.taken = max(task.taken - 1, 0)
+    _not_own(claim, operator)
+    status = status_of(claim)
+    if status not in ("claimed", "submitted"):
+        raise ClaimStateConflict(claim.id, status, "rejected")
     claim.status, claim.reject_reason = "rejected", reason.strip()
     claim.reviewed_by, claim.reviewed_at = operator, utcnow()
     audit.record(
@@ -165,7 +222,12 @@ def list_claims(
     query = select(Claim)
     if citizen is not None:
         query = query.where(Claim.citizen == citizen)
-    if status is not None:
+    now = utcnow()
+    if status == "claimed":
+        query = query.where(is_open(now))
+    elif status == "expired":
+        query = query.where(is_expired(now))
+    elif status is not None:
         query = query.where(Claim.status == status)
     if task_id is not None:
         query = query.where(Claim.task_id == task_id)

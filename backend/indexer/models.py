@@ -12,13 +12,15 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.chain.events import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
 from backend.db import Base, UTCDateTime, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-__all__ = ["MERCHANT_SET", "REDEEMED", "REWARDED", "TRANSFER", "ChainEvent", "IndexerCheckpoint"]
+__all__ = [
+    "AUTH_CANCELED", "AUTH_USED", "MERCHANT_SET", "REDEEMED", "REWARDED", "TRANSFER", "ChainEvent", "IndexerCheckpoint",
+]
 
 
 class ChainEvent(Base):

@@ -35,7 +35,7 @@ from backend.chain.events import COLUMNS, decode_logs
 from backend.chain.logs import LogSource
 from backend.chain.rpc import RpcError
 from backend.db import transaction, utcnow
-from backend.indexer.handlers import REGISTRY, Handlers
+from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.indexer.models import ChainEvent, IndexerCheckpoint
 from backend.runtime import Runtime
 from backend.settings import Settings
@@ -171,12 +171,16 @@ class Indexer:
         rows, by_kind = decode_logs(
             raw, block_times=times, time_to_db=self._time_to_db, keep=self.handlers.kinds()
         )
+        chunk = None
+        if self.handlers.wants_chunks():
+            # The chain time the indexed chain has reached (an authorization expires by it).
+            chunk = Chunk(end, self.source.block_times({end_hash}).get(end_hash))
         with transaction(self.runtime.sessions) as session:
             if not self._move_checkpoint(session, (last, last_hash), (end, end_hash)):
                 return Step("read", start, start - 1, more=True)  # another indexer got here first
             if rows:
                 _insert_ignoring_duplicates(session, rows)
-            created = self.handlers.handle(session, by_kind, self.settings)
+            created = self.handlers.handle(session, by_kind, self.settings, chunk)
         return Step("read", start, end, events=len(rows), payouts=created, more=end < confirmed)
 
     # --- reorgs -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.chain.nonces import LIVE, ChainTx
+from backend.chain.ledger import LIVE, ChainTx
 from backend.chain.sender import Job, Outcome
 from backend.db import utcnow
 from backend.merchants.models import Merchant

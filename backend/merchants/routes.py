@@ -77,7 +77,7 @@ def add_merchant(body: MerchantIn, session: SessionDep, operator: CurrentOperato
 @router.get("", summary="Where to spend: the active merchants (public)", response_model=list[PublicMerchant])
 def list_merchants(session: SessionDep) -> list[PublicMerchant]:
     return [
-        PublicMerchant(address=m.address, name=m.name, accepting_payments=m.chain_status == "confirmed")
+        PublicMerchant(address=m.address, name=m.name, accepting_payments=service.accepts_payments(m))
         for m in service.list_active(session)
     ]
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.audit import service as audit
+from backend.chain.client import Chain
 from backend.db import utcnow
 from backend.errors import InvalidIban, MerchantExists, NotFound, ValidationFailed
 from backend.merchants.models import Merchant
@@ -73,6 +74,58 @@ def deactivate(session: Session, address: str, *, operator: str = "cli") -> Merc
         session.flush()
         audit.record(session, operator, "merchant_deactivated", f"merchant:{address}")
     return merchant
+
+
+# --- who is a merchant: the one owner of the rule -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An address in the registry's eyes: the city's intent and the chain's recorded confirmation."""
+
+    address: str
+    name: str | None
+    registered: bool  # a registry row exists (so a payout has an IBAN), active or not
+    intended: bool  # the city wants it to be a merchant: an active row
+    confirmed: bool  # the chain confirmed setMerchant for that intent (recorded by the merchant sender)
+
+    @property
+    def is_merchant(self) -> bool:
+        """Intended by the city and confirmed on chain: it may be paid at a till and redeem."""
+        return self.intended and self.confirmed
+
+
+def accepts_payments(merchant: Merchant) -> bool:
+    """The rule on a loaded row: active, and its setMerchant(true) confirmed on chain."""
+    return merchant.active and merchant.chain_status == "confirmed"
+
+
+def standing(session: Session, address: str) -> Standing:
+    row = session.get(Merchant, address)
+    if row is None:
+        return Standing(address, None, registered=False, intended=False, confirmed=False)
+    return Standing(
+        address,
+        row.name,
+        registered=True,
+        intended=row.active,
+        confirmed=row.chain_status == "confirmed",
+    )
+
+
+def is_merchant(session: Session, address: str, *, chain: Chain | None = None, block: int | None = None) -> bool:
+    """THE rule "is this address a merchant" (DESIGN: database intent + chain confirmation).
+
+    Without `chain`: an active registry row whose on-chain registration the sender confirmed.
+    With `chain`: the intent (an active row) and the chain asked now. With `chain` and `block` (was
+    it a merchant when it burnt at `block`?): a registry row (deactivated since is fine: the city still
+    owes it) and the chain's `isMerchant` as of that block."""
+    found = standing(session, address)
+    if chain is None:
+        return found.is_merchant
+    if block is not None:
+        return found.registered and chain.is_merchant(address, block=block)
+    return found.intended and chain.is_merchant(address)
 
 
 def get(session: Session, address: str) -> Merchant:

@@ -18,12 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from web3 import Web3
-
-from backend.amounts import format_amount
-from backend.chain.client import Chain, chain_call
+from backend.amounts import UINT256_MAX, check_bound, format_amount
+from backend.chain.client import Chain
 from backend.chain.relayer import Relayer, Reverted
-from backend.chain.typed_data import Signature, recover_signer, split_signature, to_bytes32
+from backend.chain.typed_data import Signature, recover_signer, split_signature
 from backend.errors import (
     AuthorizationCancelled,
     AuthorizationExpired,
@@ -44,7 +42,6 @@ from backend.runtime import Runtime
 EXPIRY_MARGIN_SECONDS = 5
 # OpenZeppelin's ERC-3009: when both bounds carry bit 47, they are block numbers, not timestamps.
 BLOCK_RANGE_FLAG = 1 << 47
-UINT256_MAX = 2**256 - 1
 
 
 @dataclass(frozen=True)
@@ -77,10 +74,10 @@ def parse_signature(signature: str | None, v: int | None, r: str | None, s: str 
         raise ValidationFailed(f"signature: {exc}") from exc
 
 
-def check_window_shape(valid_after: int, valid_before: int) -> None:
-    for name, value in (("validAfter", valid_after), ("validBefore", valid_before)):
-        if not 0 <= value <= UINT256_MAX:
-            raise ValidationFailed(f"{name}: must be a uint256")
+def check_window_shape(valid_after: int, valid_before: int, *, most: int = UINT256_MAX) -> None:
+    """Both bounds fit a uint256 and, when they are stored in a BIGINT, `most` (amounts.DB_INT_MAX)."""
+    check_bound("validAfter", valid_after, most=most)
+    check_bound("validBefore", valid_before, most=most)
 
 
 def check_signature(typed_data: dict[str, Any], signature: Signature, signer: str) -> None:
@@ -100,7 +97,6 @@ def check_window_now(window: Window) -> None:
         raise AuthorizationNotYetValid(window.valid_after)
 
 
-@chain_call
 def check_window(chain: Chain, window: Window) -> None:
     """Valid strictly after validAfter and strictly before validBefore (EIP-3009), against the
     chain's clock (and ours, whichever is later: the next block is at least that late)."""
@@ -109,8 +105,7 @@ def check_window(chain: Chain, window: Window) -> None:
         now = chain.latest_block() + 1
         after, before, margin = window.valid_after & ~flag, window.valid_before & ~flag, 1
     else:
-        latest = chain.w3.eth.get_block("latest")
-        now = max(int(latest["timestamp"]), int(time.time()))
+        now = max(chain.latest_block_time(), int(time.time()))
         after, before, margin = window.valid_after, window.valid_before, EXPIRY_MARGIN_SECONDS
     if before <= now + margin:
         raise AuthorizationExpired(window.valid_before)
@@ -119,26 +114,9 @@ def check_window(chain: Chain, window: Window) -> None:
 
 
 def used_or_cancelled(chain: Chain, authorizer: str, nonce: str) -> HeitjeError:
-    if authorization_log(chain, "AuthorizationCanceled", authorizer, nonce) is not None:
+    if chain.authorization_cancelled(authorizer, nonce) is not None:
         return AuthorizationCancelled(authorizer, nonce)
     return AuthorizationUsed(authorizer, nonce)
-
-
-def authorization_log(chain: Chain, event: str, authorizer: str, nonce: str) -> Any | None:
-    """The AuthorizationUsed / AuthorizationCanceled log of (authorizer, nonce), or None. A node
-    that refuses the block range (public RPCs limit it) counts as "not found"."""
-    try:
-        logs = getattr(chain.coin.events, event)().get_logs(
-            argument_filters={"authorizer": authorizer, "nonce": to_bytes32(nonce)},
-            from_block=chain.deployment.block,
-        )
-    except (ValueError, TypeError):
-        return None
-    except Exception as exc:  # noqa: BLE001 - a range limit is a Web3RPCError; connection errors pass on
-        if type(exc).__name__ == "Web3RPCError":
-            return None
-        raise
-    return logs[0] if logs else None
 
 
 def refusal(chain: Chain, reverted: Reverted, *, authorizer: str, nonce: str, window: Window) -> HeitjeError:
@@ -160,13 +138,11 @@ def refusal(chain: Chain, reverted: Reverted, *, authorizer: str, nonce: str, wi
     if name == "ERC3009UsedAuthorization":
         return used_or_cancelled(chain, authorizer, nonce)
     if name == "LocalCoinTransferNotAllowed":
-        return ReceiverNotAllowed(Web3.to_checksum_address(args[1]) if len(args) > 1 else "the receiver")
+        return ReceiverNotAllowed(str(args[1]) if len(args) > 1 else "the receiver")
     if name == "ERC20InsufficientBalance" and len(args) == 3:
-        return InsufficientBalance(
-            Web3.to_checksum_address(args[0]), format_amount(args[1]), format_amount(args[2])
-        )
+        return InsufficientBalance(str(args[0]), format_amount(args[1]), format_amount(args[2]))
     if name == "LocalCoinNotMerchant":
-        return NotAMerchant(Web3.to_checksum_address(args[0]) if args else authorizer)
+        return NotAMerchant(str(args[0]) if args else authorizer)
     if name == "EnforcedPause":
         return CoinPaused()
     return RelayRefused(str(reverted))

@@ -9,8 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, UTCDateTime, utcnow
 
-# sent (broadcast by our relayer) -> confirmed (mined, succeeded) | failed (mined, reverted)
-PAYMENT_STATUSES = ("sent", "confirmed", "failed")
+# sent (relayed) -> confirmed (the authorization (from, nonce) was used on chain, by anyone's
+# transaction) | failed (it can no longer be used: cancelled, or expired unused). Only the indexer's
+# handlers (backend.payments.events) move a payment on from "sent".
+SENT, CONFIRMED, FAILED = "sent", "confirmed", "failed"
+PAYMENT_STATUSES = (SENT, CONFIRMED, FAILED)
 
 
 class Payment(Base):
@@ -28,6 +31,9 @@ class Payment(Base):
     signature: Mapped[str] = mapped_column(String(132))
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="sent")
+    # The block of the deciding fact (the use, the cancellation, or the first block past validBefore).
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Added by migration 0006: the transaction that used the authorization (ours, or whoever was first).
+    settled_tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

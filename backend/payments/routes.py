@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentUser
-from backend.deps import RuntimeDep, SessionDep, WriteSessionDep
+from backend.deps import RuntimeDep, SessionDep
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
@@ -73,7 +73,11 @@ class TransferIn(BaseModel):
 class PaymentOut(BaseModel):
     id: int = Field(examples=[1])
     tx_hash: str | None = Field(examples=[TX])
-    status: str = Field(examples=["sent"], description="sent (relayed) -> confirmed | failed")
+    status: str = Field(
+        examples=["sent"],
+        description="sent (relayed) -> confirmed (its authorization was used on chain, by anyone's "
+        "transaction) | failed (it can no longer be used: cancelled, or expired unused)",
+    )
     from_: str = Field(serialization_alias="from", examples=[CITIZEN])
     to: str = Field(examples=[SHOP])
     amount: str = Field(examples=["12.50"])
@@ -216,13 +220,34 @@ def list_payments(
     return [PaymentOut.of(p) for p in payments]
 
 
+class PayeeOut(BaseModel):
+    address: str = Field(examples=[SHOP])
+    name: str | None = Field(examples=["Bakkerij Pelzer"])
+    can_pay: bool = Field(examples=[True])
+    reason: str = Field(
+        examples=["merchant"],
+        description="merchant | open_transfers (person-to-person transfers are open) | "
+        "merchant_not_ready (registered; its on-chain registration is not confirmed yet) | not_a_merchant",
+    )
+
+
+@router.get(
+    "/payees/{address}",
+    summary="Whether an address can be paid now, and why (the web app asks instead of deciding)",
+    response_model=PayeeOut,
+    responses={503: {"description": "`chain_unavailable`"}},
+)
+def get_payee(address: Address, runtime: RuntimeDep, session: SessionDep) -> PayeeOut:
+    found = service.payee(runtime.chain, session, address)
+    return PayeeOut(address=found.address, name=found.name, can_pay=found.can_pay, reason=found.reason)
+
+
 @router.get(
     "/{tx_hash}",
-    summary="A relayed payment and its state on chain",
+    summary="A relayed payment and its state as the indexer recorded it (reads only)",
     response_model=PaymentOut,
     response_model_by_alias=True,
     responses={404: {"description": "`not_found`"}},
 )
-def get_payment(tx_hash: str, runtime: RuntimeDep, session: WriteSessionDep) -> PaymentOut:
-    payment = service.get_by_tx(session, tx_hash)
-    return PaymentOut.of(service.refresh(runtime, session, payment))
+def get_payment(tx_hash: str, session: SessionDep) -> PaymentOut:
+    return PaymentOut.of(service.get_by_tx(session, tx_hash))

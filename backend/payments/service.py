@@ -13,26 +13,24 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from web3 import Web3
 
-from backend.amounts import format_amount
+from backend.amounts import MAX_UNITS, check_bound, format_amount
 from backend.chain import typed_data
-from backend.chain.client import Chain, chain_call
-from backend.chain.relayer import Reverted, tx_state
-from backend.chain.typed_data import Domain, Signature, to_bytes32
-from backend.db import utcnow
+from backend.chain.client import Chain
+from backend.chain.relayer import RelayerNonce, Reverted
+from backend.chain.typed_data import Domain, Signature
 from backend.errors import AuthorizationUsed, Forbidden, NotFound, ValidationFailed
-from backend.merchants.models import Merchant
+from backend.indexer.models import IndexerCheckpoint
+from backend.merchants import service as merchants
 from backend.payments.authorization import (
     Window,
-    authorization_log,
     check_signature,
     check_window_now,
     check_window_shape,
     refusal,
     relayer_for,
 )
-from backend.payments.models import Payment
+from backend.payments.models import CONFIRMED, SENT, Payment
 from backend.runtime import Runtime
 
 DEFAULT_VALID_SECONDS = 15 * 60
@@ -70,8 +68,10 @@ class Relayed:
 
 def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Relayed:
     """Checks `transfer` as the chain would, then relays it. A repeat of an already relayed (from,
-    nonce) returns the stored payment; every refusal is a HeitjeError with its own code."""
+    nonce) returns the stored payment; every refusal is a HeitjeError with its own code. Every value
+    is checked against what the contract and the database hold before anything is sent."""
     check_window_shape(transfer.valid_after, transfer.valid_before)
+    check_bound("value", transfer.value, least=1, most=MAX_UNITS)
     if transfer.from_ == transfer.to:
         raise ValidationFailed("to: a payment to yourself moves nothing")
     existing = find(session, transfer.from_, transfer.nonce)
@@ -83,16 +83,16 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     window = Window(transfer.valid_after, transfer.valid_before)
     check_window_now(window)
     sig = transfer.signature
-    call = chain.coin.functions.transferWithAuthorization(
-        transfer.from_,
-        transfer.to,
-        transfer.value,
-        transfer.valid_after,
-        transfer.valid_before,
-        to_bytes32(transfer.nonce),
-        sig.v,
-        sig.r,
-        sig.s,
+    call = chain.transfer_with_authorization(
+        from_=transfer.from_,
+        to=transfer.to,
+        value=transfer.value,
+        valid_after=transfer.valid_after,
+        valid_before=transfer.valid_before,
+        nonce=transfer.nonce,
+        v=sig.v,
+        r=sig.r,
+        s=sig.s,
     )
     relayer = relayer_for(runtime)
     try:
@@ -113,7 +113,7 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
         valid_after=str(transfer.valid_after),
         valid_before=str(transfer.valid_before),
         signature=transfer.signature.hex,
-        status="sent",
+        status=SENT,
     )
     try:
         with session.begin_nested():
@@ -164,23 +164,16 @@ def list_payments(
 
 
 def get_by_tx(session: Session, tx_hash: str) -> Payment:
-    payment = session.scalar(select(Payment).where(Payment.tx_hash == tx_hash.lower()))
+    """The payment we relayed in `tx_hash`, or whose authorization `tx_hash` used (someone else's)."""
+    wanted = tx_hash.lower()
+    payment = session.scalar(
+        select(Payment)
+        .where(or_(Payment.tx_hash == wanted, Payment.settled_tx_hash == wanted))
+        .order_by(Payment.id)
+        .limit(1)
+    )
     if payment is None:
         raise NotFound("payment", tx_hash)
-    return payment
-
-
-def refresh(runtime: Runtime, session: Session, payment: Payment) -> Payment:
-    """Updates `status` from the chain: confirmed once `settings.confirmations` deep, failed if reverted."""
-    if payment.status != "sent" or not payment.tx_hash:
-        return payment
-    state = tx_state(runtime.chain, payment.tx_hash)
-    if state.status == "failed":
-        payment.status, payment.block_number = "failed", state.block_number
-    elif state.status == "confirmed" and state.confirmations >= runtime.settings.confirmations:
-        payment.status, payment.block_number = "confirmed", state.block_number
-    payment.updated_at = utcnow()
-    session.flush()
     return payment
 
 
@@ -194,23 +187,21 @@ def _same_or_conflict(existing: Payment, transfer: SignedTransfer) -> Payment:
     return existing
 
 
-@chain_call
 def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -> Payment | None:
     """The nonce is used: if it was used by exactly this transfer (we relayed it and crashed before
-    recording it, or someone else relayed it), record that transaction and return it."""
-    log = authorization_log(chain, "AuthorizationUsed", transfer.from_, transfer.nonce)
-    if log is None:
+    recording it, or someone else relayed it), record that transaction and return it. Its state stays
+    `sent` until the indexer's handler has seen the use at the configured depth."""
+    used = chain.authorization_used(transfer.from_, transfer.nonce)
+    if used is None:
         return None
-    try:
-        tx = chain.w3.eth.get_transaction(log["transactionHash"])
-        fn, args = chain.coin.decode_function_input(tx["input"])
-    except ValueError:  # not a call to this coin that we can decode
-        return None
-    if fn.fn_name != "transferWithAuthorization" or (args["to"], args["value"]) != (
-        transfer.to,
-        transfer.value,
+    call = chain.call_in(used)
+    if (
+        call is None
+        or call.function != "transferWithAuthorization"
+        or (call.args["to"], call.args["value"]) != (transfer.to, transfer.value)
     ):
         return None
+    mined = chain.tx_status(used)
     payment = Payment(
         from_address=transfer.from_,
         to_address=transfer.to,
@@ -219,12 +210,27 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
         valid_after=str(transfer.valid_after),
         valid_before=str(transfer.valid_before),
         signature=transfer.signature.hex,
-        status="sent",
-        tx_hash=Web3.to_hex(log["transactionHash"]),
+        status=SENT,
+        tx_hash=used,
     )
     session.add(payment)
     session.flush()
+    if mined.block_number is not None:
+        indexed_through(session, payment, mined.block_number, contract=chain.address)
     return payment
+
+
+def indexed_through(session: Session, payment: Payment, block_number: int, *, contract: str) -> None:
+    """A payment recorded after the indexer already passed the block that used its authorization
+    (it was relayed elsewhere first) takes the state the indexer's handler would have given it."""
+    # The indexer's payment handler takes this lock too: either it already committed its chunk (and
+    # the checkpoint shows it) or it waits for this row and confirms it itself.
+    session.execute(select(RelayerNonce).with_for_update()).all()
+    checkpoint = session.scalar(
+        select(IndexerCheckpoint.block_number).where(IndexerCheckpoint.contract == contract)
+    )
+    if checkpoint is not None and checkpoint >= block_number:
+        payment.status, payment.block_number, payment.settled_tx_hash = CONFIRMED, block_number, payment.tx_hash
 
 
 @dataclass(frozen=True)
@@ -265,8 +271,8 @@ class Checkout:
 def checkout(runtime: Runtime, session: Session, *, merchant: str, value: int, order: str | None) -> Checkout:
     """The till's payment request for the QR code (docs/qr-payload.md): an EIP-681 URI any wallet
     reads, and Heitje's JSON that tells a Heitje wallet where to get typed data and relay."""
-    row = session.get(Merchant, merchant)
-    if row is None or not row.active:
+    standing = merchants.standing(session, merchant)
+    if not standing.is_merchant:
         raise NotFound("merchant", merchant)
     deployment = runtime.deployment
     uri = f"ethereum:{deployment.address}@{deployment.chain_id}/transfer?address={merchant}&uint256={value}"
@@ -278,10 +284,34 @@ def checkout(runtime: Runtime, session: Session, *, merchant: str, value: int, o
         "coin": deployment.address,
         "symbol": deployment.symbol,
         "merchant": merchant,
-        "merchant_name": row.name,
+        "merchant_name": standing.name,
         "amount": format_amount(value),
         "order": order,
         "typed_data_url": f"{api}/payments/typed-data",
         "relay_url": f"{api}/payments",
     }
     return Checkout(uri=uri, payload=payload)
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Whether a citizen can pay `address` now, and why: merchant | open_transfers |
+    merchant_not_ready (registered, its on-chain registration not confirmed yet) | not_a_merchant."""
+
+    address: str
+    name: str | None
+    can_pay: bool
+    reason: str
+
+
+def payee(chain: Chain, session: Session, address: str) -> Payee:
+    """The rule the web app asks instead of deciding it: a merchant (backend.merchants owns that
+    rule) can always be paid; anyone else only while the coin's person-to-person transfers are open."""
+    standing = merchants.standing(session, address)
+    if standing.is_merchant:
+        return Payee(address, standing.name, True, "merchant")
+    if chain.open_transfers():
+        return Payee(address, standing.name, True, "open_transfers")
+    if standing.intended:
+        return Payee(address, standing.name, False, "merchant_not_ready")
+    return Payee(address, None, False, "not_a_merchant")

@@ -13,6 +13,9 @@ from backend.indexer.models import BigId
 DUE = "due"
 EXPORTED = "exported"
 PAID = "paid"
+# A burn under a ref we issued that disagrees with its redemption (merchant or amount), or a second
+# burn for an already burnt redemption: never exported, kept for the operator with `flag_reason`.
+FLAGGED = "flagged"
 
 
 class PayoutBatch(Base):
@@ -31,7 +34,8 @@ class PayoutBatch(Base):
 
 
 class Payout(Base):
-    """What the city owes a merchant for one confirmed `Redeemed` event: due -> exported -> paid.
+    """What the city owes a merchant for one confirmed `Redeemed` event: due -> exported -> paid,
+    or flagged (see FLAGGED). The redemption's own lifecycle continues here once it is burned.
 
     `reorged_at` is set when the event left the chain in a reorg after the payout was exported
     (a due payout is simply deleted then): the operator must check it with the bank.
@@ -58,3 +62,4 @@ class Payout(Base):
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reorged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    flag_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)  # migration 0006

@@ -55,7 +55,7 @@ def _xml(batch_xml: str, batch_id: int, extra: dict[str, str] | None = None) -> 
 def list_payouts(
     session: SessionDep,
     _: CurrentOperator,
-    status: Annotated[Literal["due", "exported", "paid"] | None, Query()] = None,
+    status: Annotated[Literal["due", "exported", "paid", "flagged"] | None, Query()] = None,
     reorged: Annotated[bool | None, Query(description="only payouts whose event a reorg removed")] = None,
     batch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[PayoutOut]:

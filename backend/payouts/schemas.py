@@ -50,9 +50,15 @@ class PayoutOut(BaseModel):
     tx_hash: str
     log_index: int
     block_number: int
-    status: Literal["due", "exported", "paid"]
+    status: Literal["due", "exported", "paid", "flagged"] = Field(
+        description="due -> exported -> paid; flagged: a burn under one of our refs that disagrees with its "
+        "redemption (see flag_reason), never exported"
+    )
+    flag_reason: str | None = None
     batch_id: int | None
-    redemption_id: int | None = Field(description="the merchant's redemption request with this ref, if any")
+    redemption_id: int | None = Field(
+        description="the redemption this burn was matched to (merchant, ref and amount agree), if any"
+    )
     reorged: bool = Field(
         description="the Redeemed event left the chain after this payout was exported: check it"
     )
@@ -74,6 +80,7 @@ class PayoutOut(BaseModel):
             log_index=p.log_index,
             block_number=p.block_number,
             status=p.status,  # type: ignore[arg-type]
+            flag_reason=p.flag_reason,
             batch_id=p.batch_id,  # type: ignore[arg-type]
             redemption_id=view.redemption_id,
             reorged=p.reorged_at is not None,

@@ -1,11 +1,13 @@
 """Payouts: every confirmed `Redeemed` event owes its merchant euros (units x rate / 100), once.
 
-States: due -> exported (in a SEPA batch) -> paid. The indexer creates payouts (`record_redemptions`)
-in the same transaction that records the events, and takes them back on a reorg (`rollback_above`):
-a due payout goes with its event; an exported or paid one is never deleted, it is flagged
-(`reorged_at`) for the operator, because its money may already have left the city's account. If the
-same redemption transaction comes back on the new chain, the flagged payout is re-attached to it
-instead of a second one being created.
+States: due -> exported (in a SEPA batch) -> paid, or flagged (a burn under one of our refs that
+disagrees with its redemption: never exported). Together with the redemption's own states this is
+one lifecycle (backend.redemptions.events decides which burn matches which redemption). The
+indexer's handler creates payouts (`record_redemptions`) in the same transaction that records the
+events, and takes them back on a reorg (`rollback_above`): a due payout goes with its event; an
+exported or paid one is never deleted, it is flagged (`reorged_at`) for the operator, because its
+money may already have left the city's account. If the same redemption transaction comes back on
+the new chain, the flagged payout is re-attached to it instead of a second one being created.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from backend.db import utcnow
 from backend.errors import NotFound, NothingToPay, PayoutNotExported
 from backend.merchants.models import Merchant
 from backend.payouts import sepa
-from backend.payouts.models import DUE, EXPORTED, PAID, Payout, PayoutBatch
+from backend.payouts.models import DUE, EXPORTED, FLAGGED, PAID, Payout, PayoutBatch
+from backend.redemptions.models import Redemption
 from backend.settings import Settings
 
 
@@ -33,12 +36,20 @@ def euro_cents(units: int, euro_per_coin: Decimal) -> int:
     return int((Decimal(units) * euro_per_coin).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def record_redemptions(session: Session, events: Sequence[dict[str, Any]], euro_per_coin: Decimal) -> int:
-    """Creates the due payout of each confirmed `Redeemed` event row (as the indexer decoded it).
-    Returns how many payouts were created or re-attached."""
+def record_redemptions(
+    session: Session,
+    events: Sequence[dict[str, Any]],
+    euro_per_coin: Decimal,
+    *,
+    flagged: dict[tuple[str, int], str] | None = None,
+) -> int:
+    """Creates the payout of each confirmed `Redeemed` event row (as the indexer decoded it): due, or
+    flagged with its reason when `flagged` names its (tx_hash, log_index) (backend.redemptions.events
+    decides). Returns how many payouts were created or re-attached."""
+    flagged = flagged or {}
     if not events:
         return 0
-    flagged = list(session.scalars(select(Payout).where(Payout.reorged_at.is_not(None))))
+    reorged = list(session.scalars(select(Payout).where(Payout.reorged_at.is_not(None))))
     known = set(
         session.execute(
             select(Payout.tx_hash, Payout.log_index).where(Payout.tx_hash.in_({e["tx_hash"] for e in events}))
@@ -46,12 +57,12 @@ def record_redemptions(session: Session, events: Sequence[dict[str, Any]], euro_
     )
     new = []
     for event in events:
-        again = next((p for p in flagged if _same_redemption(p, event)), None)
+        again = next((p for p in reorged if _same_redemption(p, event)), None)
         if again is not None:
             # The transaction came back after a reorg: the payout (exported, maybe paid) stands.
             again.log_index, again.block_number = event["log_index"], event["block_number"]
             again.block_hash, again.reorged_at = event["block_hash"], None
-            flagged.remove(again)
+            reorged.remove(again)
             continue
         if (event["tx_hash"], event["log_index"]) in known:
             continue
@@ -65,7 +76,8 @@ def record_redemptions(session: Session, events: Sequence[dict[str, Any]], euro_
                 ref=event["ref"],
                 units=event["amount"],
                 amount_cents=euro_cents(event["amount"], euro_per_coin),
-                status=DUE,
+                status=FLAGGED if (event["tx_hash"], event["log_index"]) in flagged else DUE,
+                flag_reason=flagged.get((event["tx_hash"], event["log_index"])),
                 redeemed_at=event["block_time"],
             )
         )
@@ -84,14 +96,18 @@ def _same_redemption(payout: Payout, event: dict[str, Any]) -> bool:
 
 
 def rollback_above(session: Session, block_number: int) -> tuple[int, int]:
-    """A reorg removed every block above `block_number`: deletes the due payouts from those blocks
+    """A reorg removed every block above `block_number`: deletes the due (and flagged) payouts from those blocks
     and flags the exported or paid ones. Returns (deleted, flagged)."""
     deleted = session.execute(
-        delete(Payout).where(Payout.block_number > block_number, Payout.status == DUE)
+        delete(Payout).where(Payout.block_number > block_number, Payout.status.in_((DUE, FLAGGED)))
     ).rowcount  # type: ignore[attr-defined]
     flagged = session.execute(
         update(Payout)
-        .where(Payout.block_number > block_number, Payout.status != DUE, Payout.reorged_at.is_(None))
+        .where(
+            Payout.block_number > block_number,
+            Payout.status.not_in((DUE, FLAGGED)),
+            Payout.reorged_at.is_(None),
+        )
         .values(reorged_at=utcnow())
     ).rowcount  # type: ignore[attr-defined]
     return int(deleted or 0), int(flagged or 0)
@@ -107,16 +123,17 @@ class PayoutView:
     redemption_id: int | None
 
 
-def _redemption_ids(session: Session, refs: set[str]) -> dict[str, int]:
-    """The merchant's redemption request behind each ref, when the redemptions domain has one."""
-    try:
-        from backend.redemptions.models import Redemption  # the other domain's table; optional join
-    except ImportError:
+def _redemption_ids(session: Session, payouts: list[Payout]) -> dict[int, int]:
+    """Payout id -> the redemption its burn was matched to (the redemption's own burn transaction)."""
+    keys: dict[tuple[str, str | None], int] = {(p.ref, p.tx_hash): p.id for p in payouts if p.status != FLAGGED}
+    if not keys:
         return {}
-    if not refs or not hasattr(Redemption, "ref"):
-        return {}
-    rows = session.execute(select(Redemption.ref, Redemption.id).where(Redemption.ref.in_(refs)))
-    return {str(ref).lower(): int(ident) for ref, ident in rows}
+    rows = session.execute(
+        select(Redemption.ref, Redemption.tx_hash, Redemption.id).where(
+            Redemption.ref.in_({ref for ref, _ in keys})
+        )
+    )
+    return {keys[(ref, tx)]: int(ident) for ref, tx, ident in rows if (ref, tx) in keys}
 
 
 def list_payouts(
@@ -138,14 +155,14 @@ def list_payouts(
     if batch_id is not None:
         query = query.where(Payout.batch_id == batch_id)
     rows = session.execute(query).all()
-    links = _redemption_ids(session, {p.ref for p, _ in rows})
-    return [PayoutView(p, name, links.get(p.ref)) for p, name in rows]
+    links = _redemption_ids(session, [p for p, _ in rows])
+    return [PayoutView(p, name, links.get(p.id)) for p, name in rows]
 
 
 def view_of(session: Session, payout: Payout) -> PayoutView:
     merchant = session.get(Merchant, payout.merchant)
-    links = _redemption_ids(session, {payout.ref})
-    return PayoutView(payout, merchant.name if merchant else None, links.get(payout.ref))
+    links = _redemption_ids(session, [payout])
+    return PayoutView(payout, merchant.name if merchant else None, links.get(payout.id))
 
 
 def get_batch(session: Session, batch_id: int) -> PayoutBatch:
@@ -223,7 +240,7 @@ def mark_paid(session: Session, payout_id: int, *, operator: str = "cli") -> Pay
     payout = session.get(Payout, payout_id, with_for_update=True)
     if payout is None:
         raise NotFound("payout", payout_id)
-    if payout.status == DUE:
+    if payout.status in (DUE, FLAGGED):
         raise PayoutNotExported(payout_id)
     if payout.status == EXPORTED:
         payout.status, payout.paid_at = PAID, utcnow()

@@ -10,9 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, UTCDateTime, utcnow
 
-# requested (ref issued) -> sent (burn relayed or reported) -> verified (Redeemed log, enough
-# confirmations) | failed (the burn reverted or does not match the request)
-REDEMPTION_STATUSES = ("requested", "sent", "verified", "failed")
+# One lifecycle with its payout: requested (ref issued) -> sent (burn relayed) -> burned (the indexer
+# recorded a Redeemed event whose merchant, ref and amount all match) -> due -> exported -> paid,
+# which the payout row (backend.payouts) carries on from "burned"; or failed. `lifecycle_status`
+# (backend.redemptions.service) reads the two as one.
+REQUESTED, SENT, BURNED, FAILED = "requested", "sent", "burned", "failed"
+REDEMPTION_STATUSES = (REQUESTED, SENT, BURNED, FAILED)
 
 
 class Redemption(Base):
@@ -30,6 +33,6 @@ class Redemption(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True, nullable=True)
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # burn indexed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentMerchant, CurrentUser
@@ -34,14 +33,18 @@ class RedemptionOut(BaseModel):
     ref: str = Field(examples=[REF])
     merchant: str = Field(examples=[SHOP])
     amount: str = Field(examples=["250.00"])
-    status: str = Field(examples=["requested"], description="requested -> sent -> verified | failed")
+    status: str = Field(
+        examples=["requested"],
+        description="one lifecycle with the payout: requested -> sent -> burned -> due -> exported -> paid "
+        "(or failed / flagged); see the README",
+    )
     tx_hash: str | None = Field(None, examples=[None])
     block_number: int | None = Field(None, examples=[None])
     reason: str | None = Field(None, examples=[None])
     payout_status: str | None = Field(
         None,
         examples=["due"],
-        description="due | exported | paid, once the payouts domain has the confirmed burn; null before",
+        description="due | exported | paid: the payout of the matching burn (also shown as `status`); null before",
     )
     created_at: datetime
     verified_at: datetime | None = None
@@ -53,7 +56,7 @@ class RedemptionOut(BaseModel):
             ref=row.ref,
             merchant=row.merchant,
             amount=format_amount(row.amount),
-            status=row.status,
+            status=service.lifecycle_status(row, payout_status),
             tx_hash=row.tx_hash,
             block_number=row.block_number,
             reason=row.reason,
@@ -96,7 +99,9 @@ class VerdictOut(BaseModel):
     reason: str = Field(
         examples=["ok"],
         description="ok, or the deciding check: tx_not_found, not_mined, reverted, "
-        "wrong_contract, no_redeemed_log, merchant_not_registered, awaiting_confirmations",
+        "wrong_contract, no_redeemed_log, merchant_not_registered, request_mismatch (the ref is a "
+        "redemption of another merchant or amount), awaiting_confirmations. Verify only reads: the "
+        "indexer records a confirmed burn",
     )
     tx_hash: str = Field(examples=[TX])
     checks: dict[str, bool] = Field(
@@ -130,20 +135,6 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     },
     503: {"description": "`chain_unavailable`"},
 }
-
-
-def _payout_states(session: Session, refs: list[str]) -> dict[str, str]:
-    """Read-only look-up in the payouts domain's table, when it is installed."""
-    try:
-        from backend.payouts.models import Payout
-    except ImportError:  # pragma: no cover - the payouts domain is optional for this one
-        return {}
-    from sqlalchemy import select
-
-    if not refs:
-        return {}
-    rows = session.execute(select(Payout.ref, Payout.status).where(Payout.ref.in_(refs))).all()
-    return {ref: payout_status for ref, payout_status in rows}
 
 
 @router.post(
@@ -228,5 +219,5 @@ def list_redemptions(session: SessionDep, user: CurrentUser) -> list[RedemptionO
         from backend.errors import Forbidden
 
         raise Forbidden("merchant")
-    states = _payout_states(session, [r.ref for r in rows])
-    return [RedemptionOut.of(r, states.get(r.ref)) for r in rows]
+    states = service.payout_states(session, rows)
+    return [RedemptionOut.of(r, states.get(r.id)) for r in rows]

@@ -1,5 +1,6 @@
 """Redemptions: a merchant asks for a `ref`, burns coins under it (calling `redeem` itself, or
-signing `redeemWithAuthorization`, which our relayer sends), and the burn is verified on chain."""
+signing `redeemWithAuthorization`, which our relayer sends), and the indexer records the matching
+burn (backend.redemptions.events); `verify` only reads."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web3 import Web3
-from web3.logs import DISCARD
 
+from backend.amounts import DB_INT_MAX, MAX_UNITS, check_bound
 from backend.chain import typed_data
-from backend.chain.client import Chain, chain_call
-from backend.chain.relayer import Reverted, tx_state
-from backend.chain.typed_data import Domain, Signature, to_bytes32
+from backend.chain.relayer import Reverted
+from backend.chain.typed_data import Domain, Signature
 from backend.db import utcnow
 from backend.errors import NotFound, RedemptionClosed, RedemptionMismatch
-from backend.merchants.models import Merchant
+from backend.merchants import service as merchants
 from backend.payments.authorization import (
     Window,
     check_signature,
@@ -27,7 +26,8 @@ from backend.payments.authorization import (
     refusal,
     relayer_for,
 )
-from backend.redemptions.models import Redemption
+from backend.payouts.models import FLAGGED, Payout
+from backend.redemptions.models import BURNED, REQUESTED, SENT, Redemption
 from backend.runtime import Runtime
 
 AUTH_VALID_SECONDS = 24 * 3600
@@ -100,8 +100,11 @@ class Relayed:
 
 def relay(runtime: Runtime, session: Session, signed: SignedRedemption) -> Relayed:
     """Relays a signed redeemWithAuthorization for a ref we issued to that merchant for that amount.
-    Relaying the same authorization again returns the same transaction."""
-    check_window_shape(signed.valid_after, signed.valid_before)
+    Relaying the same authorization again returns the same transaction. Every value is checked
+    against what the contract and the database hold before anything is sent (the window is stored
+    in BIGINT columns)."""
+    check_window_shape(signed.valid_after, signed.valid_before, most=DB_INT_MAX)
+    check_bound("amount", signed.amount, least=1, most=MAX_UNITS)
     row = session.scalars(
         select(Redemption).where(Redemption.ref == signed.ref).with_for_update()
     ).one_or_none()
@@ -111,8 +114,8 @@ def relay(runtime: Runtime, session: Session, signed: SignedRedemption) -> Relay
         raise RedemptionMismatch(signed.ref, "merchant")
     if row.amount != signed.amount:
         raise RedemptionMismatch(signed.ref, "amount")
-    if row.status != "requested":
-        if row.status == "sent" and row.auth_nonce == signed.nonce and row.tx_hash:
+    if row.status != REQUESTED:
+        if row.status in (SENT, BURNED) and row.auth_nonce == signed.nonce and row.tx_hash:
             return Relayed(row, created=False)
         raise RedemptionClosed(signed.ref, row.status)
 
@@ -130,16 +133,16 @@ def relay(runtime: Runtime, session: Session, signed: SignedRedemption) -> Relay
     window = Window(signed.valid_after, signed.valid_before)
     check_window_now(window)
     sig = signed.signature
-    call = chain.coin.functions.redeemWithAuthorization(
-        signed.merchant,
-        signed.amount,
-        to_bytes32(signed.ref),
-        signed.valid_after,
-        signed.valid_before,
-        to_bytes32(signed.nonce),
-        sig.v,
-        sig.r,
-        sig.s,
+    call = chain.redeem_with_authorization(
+        merchant=signed.merchant,
+        amount=signed.amount,
+        ref=signed.ref,
+        valid_after=signed.valid_after,
+        valid_before=signed.valid_before,
+        nonce=signed.nonce,
+        v=sig.v,
+        r=sig.r,
+        s=sig.s,
     )
     relayer = relayer_for(runtime)
     try:
@@ -147,7 +150,7 @@ def relay(runtime: Runtime, session: Session, signed: SignedRedemption) -> Relay
     except Reverted as exc:
         raise refusal(chain, exc, authorizer=signed.merchant, nonce=signed.nonce, window=window) from exc
     row.tx_hash = relayer.send(session, call, gas=gas)
-    row.status, row.auth_nonce = "sent", signed.nonce
+    row.status, row.auth_nonce = SENT, signed.nonce
     row.valid_after, row.valid_before = signed.valid_after, signed.valid_before
     row.updated_at = utcnow()
     session.flush()
@@ -176,54 +179,50 @@ class Verdict:
 
 
 def verify(runtime: Runtime, session: Session, tx_hash: str) -> Verdict:
-    """Checks a burn: receipt status, our contract, a Redeemed log, the merchant registered (on chain
-    at that block, and in our registry so it can be paid), and confirmations against settings."""
-    chain = runtime.chain
+    """Checks a burn, reading only: receipt status, our contract, a Redeemed log, the merchant
+    registered (on chain at that block, and in our registry so it can be paid), the redemption it
+    names agreeing on merchant and amount, and confirmations. Nothing is written: the indexer's
+    handler (backend.redemptions.events) records the burn once it is confirmed."""
     required = runtime.settings.confirmations
     verdict = Verdict("pending", "not_mined", tx_hash, required_confirmations=required)
-    state = tx_state(chain, tx_hash)
-    if state.status == "unknown":
+    receipt = runtime.chain.burns_in(tx_hash)
+    if receipt.status == "unknown":
         return _done(verdict, "rejected", "tx_not_found")
-    if state.status == "pending":
+    if receipt.status == "pending":
         return verdict
-    receipt = state.receipt
-    verdict.block_number, verdict.confirmations = state.block_number, state.confirmations
-    verdict.checks["receipt_succeeded"] = receipt["status"] == 1
+    verdict.block_number, verdict.confirmations = receipt.block_number, receipt.confirmations
+    verdict.checks["receipt_succeeded"] = receipt.status == "succeeded"
     if not verdict.checks["receipt_succeeded"]:
-        return _record(session, _done(verdict, "rejected", "reverted"))
-    coin = chain.coin.address
-    verdict.checks["our_contract"] = (receipt.get("to") or "").lower() == coin.lower() or any(
-        log["address"].lower() == coin.lower() for log in receipt["logs"]
-    )
-    if not verdict.checks["our_contract"]:
+        return _done(verdict, "rejected", "reverted")
+    verdict.checks["our_contract"] = receipt.touches_coin
+    if not receipt.touches_coin:
         return _done(verdict, "rejected", "wrong_contract")
-    logs = [
-        e
-        for e in chain.coin.events.Redeemed().process_receipt(receipt, errors=DISCARD)
-        if e["address"].lower() == coin.lower()
-    ]
-    verdict.checks["redeemed_log"] = bool(logs)
-    if not logs:
-        return _record(session, _done(verdict, "rejected", "no_redeemed_log"))
-    event = logs[0]["args"]
-    verdict.merchant = Web3.to_checksum_address(event["merchant"])
-    verdict.amount = int(event["amount"])
-    verdict.ref = "0x" + bytes(event["ref"]).hex()
-    verdict.checks["merchant_registered"] = _registered(
-        chain, session, verdict.merchant, state.block_number or 0
+    verdict.checks["redeemed_log"] = bool(receipt.burns)
+    if not receipt.burns:
+        return _done(verdict, "rejected", "no_redeemed_log")
+    burn = receipt.burns[0]
+    verdict.merchant, verdict.amount, verdict.ref = burn.merchant, burn.amount, burn.ref
+    verdict.checks["merchant_registered"] = merchants.is_merchant(
+        session, burn.merchant, chain=runtime.chain, block=receipt.block_number or 0
     )
     if not verdict.checks["merchant_registered"]:
-        return _record(session, _done(verdict, "rejected", "merchant_not_registered"))
+        return _done(verdict, "rejected", "merchant_not_registered")
+    row = session.scalar(select(Redemption).where(Redemption.ref == burn.ref))
+    if row is not None:
+        verdict.checks["matches_request"] = matches(row, merchant=burn.merchant, amount=burn.amount)
+        if not verdict.checks["matches_request"]:
+            return _done(verdict, "rejected", "request_mismatch")
+        verdict.redemption = row
     verdict.checks["confirmed"] = verdict.confirmations >= required
     if not verdict.checks["confirmed"]:
-        return _record(session, _done(verdict, "pending", "awaiting_confirmations"))
-    return _record(session, _done(verdict, "verified", "ok"))
+        return _done(verdict, "pending", "awaiting_confirmations")
+    return _done(verdict, "verified", "ok")
 
 
-@chain_call
-def _registered(chain: Chain, session: Session, merchant: str, block: int) -> bool:
-    on_chain = bool(chain.coin.functions.isMerchant(merchant).call(block_identifier=block))
-    return on_chain and session.get(Merchant, merchant) is not None
+def matches(row: Redemption, *, merchant: str, amount: int) -> bool:
+    """THE matching rule: a burn under `row.ref` is this redemption's only when the merchant and the
+    amount agree too (the ref alone is public once a burn names it)."""
+    return (row.merchant, row.amount) == (merchant, amount)
 
 
 def _done(verdict: Verdict, outcome: str, reason: str) -> Verdict:
@@ -231,31 +230,24 @@ def _done(verdict: Verdict, outcome: str, reason: str) -> Verdict:
     return verdict
 
 
-def _record(session: Session, verdict: Verdict) -> Verdict:
-    """Links the verdict to our redemption row: by ref when the log names one we issued, else by tx hash."""
-    row = None
-    if verdict.ref is not None:
-        row = session.scalar(select(Redemption).where(Redemption.ref == verdict.ref))
-    if row is None:
-        row = session.scalar(select(Redemption).where(Redemption.tx_hash == verdict.tx_hash.lower()))
-    if row is None:
-        return verdict
-    verdict.redemption = row
-    if row.status == "verified":
-        return verdict
-    if verdict.merchant is not None and (row.merchant, row.amount) != (verdict.merchant, verdict.amount):
-        row.status, row.reason = "failed", "the burn's merchant or amount differs from the request"
-    elif verdict.verdict == "verified":
-        row.status, row.reason, row.verified_at = "verified", None, utcnow()
-    elif verdict.verdict == "rejected":
-        row.status, row.reason = "failed", verdict.reason
-    else:
-        row.status = "sent" if row.status == "requested" else row.status
-    row.tx_hash = verdict.tx_hash.lower()
-    row.block_number = verdict.block_number
-    row.updated_at = utcnow()
-    session.flush()
-    return verdict
+def lifecycle_status(row: Redemption, payout_status: str | None) -> str:
+    """The redemption's one status: its own up to "burned", then its payout's (due, exported, paid)."""
+    if row.status == BURNED and payout_status is not None:
+        return payout_status
+    return row.status
+
+
+def payout_states(session: Session, rows: list[Redemption]) -> dict[int, str]:
+    """Redemption id -> the status of its payout (the one for its own matching burn)."""
+    burnt = {(r.ref, r.tx_hash): r.id for r in rows if r.status == BURNED and r.tx_hash}
+    if not burnt:
+        return {}
+    payouts = session.execute(
+        select(Payout.ref, Payout.tx_hash, Payout.status).where(
+            Payout.ref.in_({ref for ref, _ in burnt}), Payout.status != FLAGGED
+        )
+    ).all()
+    return {burnt[(ref, tx)]: status for ref, tx, status in payouts if (ref, tx) in burnt}
 
 
 def list_for(session: Session, *, merchant: str | None) -> list[Redemption]:

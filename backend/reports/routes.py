@@ -14,6 +14,7 @@ from backend.auth.deps import CurrentOperator
 from backend.db import utcnow
 from backend.deps import RuntimeDep, SessionDep
 from backend.errors import ChainUnavailable
+from backend.privacy.service import removal_totals
 from backend.reports import service
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -92,6 +93,8 @@ class SummaryOut(BaseModel):
         default_factory=list,
         description="appendix: operator decisions per month and action (the entries: GET /api/v1/audit)",
     )
+    # privacy (issue 13): what retention and erasures removed so far, per kind
+    privacy_removals: dict[str, int] = Field(default_factory=dict)
 
 
 def _supply(runtime: RuntimeDep) -> int | None:
@@ -147,6 +150,7 @@ def get_summary(
         indexed_to_block=result.indexed_to_block,
         generated_at=utcnow(),
         audit=[AuditCount(month=m, action=a, count=n) for (m, a), n in result.audit.items()],
+        privacy_removals=removal_totals(session),
     )
 
 

@@ -14,7 +14,6 @@ euros paid out have no district (merchants are not tied to one) and are None the
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -31,6 +30,8 @@ from backend.claims.models import Claim
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
 from backend.payouts.models import PAID, Payout
+from backend.reports.csv_cells import SafeDictWriter, SafeWriter
+from backend.rewards.installation import ClaimIds, read_claim_ids
 from backend.tasks.models import Task
 
 ALL = "all"
@@ -88,9 +89,11 @@ def _month(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def _district(districts: dict[int, str], claim_ref: str | None) -> str:
-    """The district of the task behind a `Rewarded` claimId (the claim's number, see claim_id_bytes)."""
-    return districts.get(int(claim_ref, 16), UNKNOWN_DISTRICT) if claim_ref else UNKNOWN_DISTRICT
+def _district(districts: dict[int, str], ids: ClaimIds | None, claim_ref: str | None) -> str:
+    """The district of the task behind a `Rewarded` claimId (this installation's prefix and the
+    claim's number, see backend.rewards.installation); another installation's claim has none here."""
+    number = ids.number_of(int(claim_ref, 16)) if claim_ref and ids is not None else None
+    return districts.get(number, UNKNOWN_DISTRICT) if number is not None else UNKNOWN_DISTRICT
 
 
 def merchant_addresses(session: Session) -> set[str]:
@@ -114,6 +117,7 @@ def summary(session: Session, contract: str) -> Summary:
     districts = dict(
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
+    ids = read_claim_ids(session)
     approved = session.execute(
         select(Claim.reviewed_at, Task.district, Task.minutes)
         .join(Task, Task.id == Claim.task_id)
@@ -143,7 +147,7 @@ def summary(session: Session, contract: str) -> Summary:
         if kind == REWARDED:
             supply += units
             row(month, ALL).coins_rewarded += units
-            row(month, _district(districts, ref)).coins_rewarded += units
+            row(month, _district(districts, ids, ref)).coins_rewarded += units
         elif kind == REDEEMED:
             supply -= units
             row(month, ALL).coins_redeemed += units
@@ -162,10 +166,10 @@ def summary(session: Session, contract: str) -> Summary:
 
 def summary_csv(result: Summary) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(out, CSV_COLUMNS)
     writer.writeheader()
     for r in result.rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in r.as_strings().items()})
+        writer.writerow(r.as_strings())
     return out.getvalue()
 
 
@@ -205,6 +209,7 @@ def open_data_csv(session: Session, min_people: int) -> str:
     districts = dict(
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
+    ids = read_claim_ids(session)
     merchants = merchant_addresses(session)
     cells: dict[tuple[str, str, str], Cell] = {}
 
@@ -223,14 +228,14 @@ def open_data_csv(session: Session, min_people: int) -> str:
     for kind, block_time, account, counterparty, amount, ref in events:
         month, units = _month(block_time), amount or 0
         if kind == REWARDED:
-            add(month, _district(districts, ref), "rewards", account, units)
+            add(month, _district(districts, ids, ref), "rewards", account, units)
         elif kind == REDEEMED:
             add(month, ALL, "redeemed", account, units)
         elif account != ZERO_ADDRESS and counterparty in merchants:
             add(month, ALL, "paid_to_merchants", account, units)
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
     for (month, district, measure), cell in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] == ALL, kv[0])):
         if len(cell.people) < min_people:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -13,6 +14,31 @@ from backend.db import utcnow
 from backend.errors import MonthlyCapExceeded, YearlyCapExceeded
 from backend.rewards.models import Reward
 from backend.settings import Settings
+
+
+def cap_year(moment: datetime, settings: Settings) -> int:
+    """The year a reward counts in for the yearly cap (DESIGN invariant 4): the calendar year of its
+    approval in the city's own time zone (`settings.cap_timezone`, Europe/Amsterdam for a Dutch
+    city), so an approval at 00:30 on 1 January in Heerlen counts in the new year although it is
+    still 31 December in UTC. Every rule and report that needs "the cap year" asks this function."""
+    return _in_city(moment, settings).year
+
+
+def cap_month(moment: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """The month a reward counts in for the monthly cap, by the same rule as `cap_year`: the calendar
+    month of its approval in the city's time zone (`settings.cap_timezone`). Answers the month's
+    start (inclusive) and end (exclusive) as aware UTC datetimes, to compare with approval times."""
+    local = _in_city(moment, settings)
+    zone = local.tzinfo
+    start = datetime(local.year, local.month, 1, tzinfo=zone)
+    end = datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _in_city(moment: datetime, settings: Settings) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("the cap year and month need an aware datetime")
+    return moment.astimezone(ZoneInfo(settings.cap_timezone))
 
 
 def _lock_citizen(session: Session, citizen: str) -> None:
@@ -39,13 +65,12 @@ def check_monthly_cap(
     session: Session, settings: Settings, *, citizen: str, amount_units: int, now: datetime
 ) -> None:
     """The month rule beside the yearly one: refuses (MonthlyCapExceeded) a reward that would take the
-    citizen's rewards in `now`'s calendar month (UTC, by approval time) past MONTHLY_CAP (None: no cap).
-    Call with the citizen locked (`_lock_citizen`), as the yearly check is, so parallel approvals
-    cannot both pass."""
+    citizen's rewards in `now`'s calendar month past MONTHLY_CAP (None: no cap). The month is the one of
+    the approval in the city's time zone (`cap_month`, the rule of `cap_year`). Call with the citizen
+    locked (`_lock_citizen`), as the yearly check is, so parallel approvals cannot both pass."""
     if settings.monthly_cap is None:
         return
-    start = datetime(now.year, now.month, 1, tzinfo=UTC)
-    end = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    start, end = cap_month(now, settings)
     already = int(
         session.scalar(
             select(func.coalesce(func.sum(Reward.amount_units), 0)).where(
@@ -59,8 +84,9 @@ def check_monthly_cap(
     )
     cap = parse_amount(settings.monthly_cap)
     if already + amount_units > cap:
+        local = _in_city(now, settings)
         raise MonthlyCapExceeded(
-            citizen, f"{now.year:04d}-{now.month:02d}", format_amount(already), format_amount(amount_units),
+            citizen, f"{local.year:04d}-{local.month:02d}", format_amount(already), format_amount(amount_units),
             format_amount(cap),
         )
 
@@ -72,7 +98,7 @@ def enqueue_reward(
     citizen past the yearly cap. Call inside the approval's transaction."""
     _lock_citizen(session, citizen)
     now = utcnow()
-    year = now.year
+    year = cap_year(now, settings)
     cap = parse_amount(settings.yearly_cap)
     already = rewarded_this_year(session, citizen, year)
     if already + amount_units > cap:

@@ -56,7 +56,7 @@ def create(
                 session, operator=runtime.deployment.admin, data=data,
                 max_hourly_rate=runtime.settings.max_hourly_rate,
             )
-            out = service.to_out(task)
+            out = service.view(session, task)
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)
         raise typer.Exit(2) from exc
@@ -73,8 +73,8 @@ def list_(
 
     runtime = cli_runtime()
     with transaction(runtime.sessions) as session:
-        for task in service.list_tasks(session, district=district, status=status):  # type: ignore[arg-type]
-            out = service.to_out(task)
+        tasks = service.list_tasks(session, district=district, status=status)  # type: ignore[arg-type]
+        for out in service.views(session, tasks):
             typer.echo(
                 f"{out.id:>5}  {out.status:<6}  {out.reward:>8}  {out.taken}/{out.capacity}  "
                 f"{out.district}: {out.title}"

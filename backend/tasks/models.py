@@ -1,4 +1,5 @@
-"""Tasks the city posts. `taken` counts the claims holding a place (claimed, submitted, approved)."""
+"""Tasks the city posts. The places taken are counted from the claims that hold one (see
+tasks.service.places_taken), so a claim that expires frees its place without a write."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ class Task(Base):
     district: Mapped[str] = mapped_column(String(80), index=True)
     reward_units: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer)
-    taken: Mapped[int] = mapped_column(Integer, default=0)
     minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     latitude: Mapped[float | None] = mapped_column(

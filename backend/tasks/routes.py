@@ -30,7 +30,7 @@ def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep, se
     task = service.create_task(
         session, operator=operator.address, data=body, max_hourly_rate=settings.max_hourly_rate
     )
-    return service.to_out(task)
+    return service.view(session, task)
 
 
 @router.get("", response_model=list[TaskOut], summary="List tasks, newest first (filter by district, status)")
@@ -42,7 +42,7 @@ def list_tasks(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> list[TaskOut]:
     tasks = service.list_tasks(session, district=district, status=status, limit=limit, offset=offset)
-    return [service.to_out(task) for task in tasks]
+    return service.views(session, tasks)
 
 
 @router.get(
@@ -52,7 +52,7 @@ def list_tasks(
     responses={404: {"description": "no such task (`not_found`)"}},
 )
 def get_task(task_id: RowId, session: SessionDep) -> TaskOut:
-    return service.to_out(service.get_task(session, task_id))
+    return service.view(session, service.get_task(session, task_id))
 
 
 @router.post(
@@ -66,4 +66,4 @@ def get_task(task_id: RowId, session: SessionDep) -> TaskOut:
     },
 )
 def close_task(task_id: RowId, operator: CurrentOperator, session: SessionDep) -> TaskOut:
-    return service.to_out(service.close_task(session, task_id, operator=operator.address))
+    return service.view(session, service.close_task(session, task_id, operator=operator.address))

@@ -87,7 +87,7 @@ class TaskOut(BaseModel):
     district: str
     reward: str
     capacity: int
-    taken: int
+    taken: int = Field(description="places held by claims: open ones (not expired) and ones with proof")
     places_left: int
     minutes: int | None
     closes_at: datetime | None

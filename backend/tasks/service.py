@@ -5,25 +5,67 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount, parse_amount, units_to_decimal
 from backend.audit import service as audit
+from backend.claims.models import Claim, holds_place
 from backend.db import utcnow
 from backend.errors import HourlyRateTooHigh, MinutesRequired, NotFound, ValidationFailed
 from backend.tasks.models import Task
 from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
 
 
-def status_of(task: Task, now: datetime | None = None) -> TaskStatus:
+def places_taken(session: Session, task_ids: list[int], now: datetime | None = None) -> dict[int, int]:
+    """Places held per task, counted from the claims (an expired claim no longer counts, recorded or not)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(Claim.task_id, func.count(Claim.id))
+        .where(Claim.task_id.in_(task_ids), holds_place(now or utcnow()))
+        .group_by(Claim.task_id)
+    ).all()
+    counts = {task_id: 0 for task_id in task_ids}
+    counts.update({task_id: int(n) for task_id, n in rows})
+    return counts
+
+
+def _taken_column(now: datetime) -> ScalarSelect[int]:
+    return (
+        select(func.count(Claim.id))
+        .where(Claim.task_id == Task.id, holds_place(now))
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
+def _is_closed(now: datetime) -> ColumnElement[bool]:
+    return or_(Task.closed.is_(True), and_(Task.closes_at.is_not(None), Task.closes_at <= now))
+
+
+def is_closed(task: Task, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if task.closed or (task.closes_at is not None and task.closes_at <= now):
+    return task.closed or (task.closes_at is not None and task.closes_at <= now)
+
+
+def status_of(task: Task, taken: int, now: datetime | None = None) -> TaskStatus:
+    if is_closed(task, now):
         return "closed"
-    return "full" if task.taken >= task.capacity else "open"
+    return "full" if taken >= task.capacity else "open"
 
 
-def to_out(task: Task) -> TaskOut:
+def view(session: Session, task: Task) -> TaskOut:
+    return views(session, [task])[0]
+
+
+def views(session: Session, tasks: list[Task]) -> list[TaskOut]:
+    now = utcnow()
+    taken = places_taken(session, [t.id for t in tasks], now)
+    return [to_out(task, taken[task.id], now) for task in tasks]
+
+
+def to_out(task: Task, taken: int, now: datetime | None = None) -> TaskOut:
     return TaskOut(
         id=task.id,
         title=task.title,
@@ -31,13 +73,13 @@ def to_out(task: Task) -> TaskOut:
         district=task.district,
         reward=format_amount(task.reward_units),
         capacity=task.capacity,
-        taken=task.taken,
-        places_left=max(task.capacity - task.taken, 0),
+        taken=taken,
+        places_left=max(task.capacity - taken, 0),
         minutes=task.minutes,
         closes_at=task.closes_at,
         latitude=task.latitude,
         longitude=task.longitude,
-        status=status_of(task),
+        status=status_of(task, taken, now),
         created_at=task.created_at,
     )
 
@@ -70,7 +112,6 @@ def create_task(
         district=data.district,
         reward_units=data.reward,
         capacity=data.capacity,
-        taken=0,
         minutes=data.minutes,
         closes_at=data.closes_at,
         latitude=data.latitude,
@@ -110,13 +151,13 @@ def list_tasks(
     if district:
         query = query.where(Task.district == district)
     now = utcnow()
-    is_closed = or_(Task.closed.is_(True), and_(Task.closes_at.is_not(None), Task.closes_at <= now))
+    closed, taken = _is_closed(now), _taken_column(now)
     if status == "closed":
-        query = query.where(is_closed)
+        query = query.where(closed)
     elif status == "full":
-        query = query.where(~is_closed, Task.taken >= Task.capacity)
+        query = query.where(~closed, taken >= Task.capacity)
     elif status == "open":
-        query = query.where(~is_closed, Task.taken < Task.capacity)
+        query = query.where(~closed, taken < Task.capacity)
     return list(session.scalars(query.order_by(Task.id.desc()).limit(limit).offset(offset)))
 
 

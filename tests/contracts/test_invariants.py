@@ -2,10 +2,11 @@
 payments, redemptions, openings/closings, merchant changes and the passing of time:
 - sum of balances = totalSupply = rewarded - redeemed;
 - no claimId is paid twice;
-- minted per mint window <= the limit;
+- the units minted in any span of one mint period <= the limit (the limit and period are drawn for each
+  run; time jumps by seconds, by parts of a period, and to a second or two around a multiple of it);
 - while closed, a transfer between two non-merchants never succeeds."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pytest
 from brownie import accounts, chain
@@ -14,8 +15,8 @@ from brownie.test import strategy
 from hexbytes import HexBytes
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from localcoin_helpers import DAY, DEFAULT_MINT_LIMIT, build_custom_error, claim
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from localcoin_helpers import DAY, build_custom_error, claim
 
 ACTORS = 5  # accounts[4..8]; the last two start as merchants
 REF = b"\x07" * 32
@@ -33,18 +34,33 @@ def _expect(revert, call):
     return tx
 
 
+def _attempt(call):
+    """Runs `call`; returns (receipt or None, revert message or None, timestamp of the block it was in).
+    The mint limit depends on that timestamp, which is only known once the node has mined the block."""
+    height = chain.height
+    try:
+        tx, revert = call(), None
+    except VirtualMachineError as exc:
+        tx, revert = None, exc.revert_msg
+    assert chain.height == height + 1, "every attempt is mined, reverted or not"
+    return tx, revert, chain[-1].timestamp
+
+
 ACTOR = strategy("uint8", max_value=ACTORS - 1)
 AMOUNT = strategy("uint256", min_value=1, max_value=3_000_000)
 SMALL = strategy("uint256", min_value=1, max_value=2_000_000)
 CLAIM = strategy("uint256", max_value=520)  # crosses bitmap words 0, 1 and 2
 BATCH = st.lists(st.tuples(ACTOR, SMALL, CLAIM), max_size=5)
 FLAG = strategy("bool")
-HOURS = strategy("uint256", min_value=1, max_value=30)
+PERIOD = st.sampled_from([3_600, 7_201, DAY])  # 7,201 s: not a multiple of three
+LIMIT = strategy("uint256", min_value=1_000_000, max_value=8_000_000)
+TWELFTHS = strategy("uint256", max_value=20)  # of a period; 0 = one second
+AROUND = strategy("int8", min_value=-3, max_value=3)  # seconds around a multiple of the period
 
 
 class MoneyStateMachine(RuleBasedStateMachine):
-    """The model: what every balance, claim and mint window must be. The chain starts each run from the
-    snapshot taken by the test (a fresh coin, two merchants, transfers closed)."""
+    """The model: what every balance and claim must be, and every mint with its time. The chain starts
+    each run from the snapshot taken by the test (a fresh coin, two merchants, transfers closed)."""
 
     coin = admin = minter = None
     actors: list = []
@@ -55,39 +71,61 @@ class MoneyStateMachine(RuleBasedStateMachine):
         chain.revert()
         self.balances = Counter()
         self.paid = Counter()  # claim number -> times paid (Rewarded events)
-        self.minted_per_window = defaultdict(int)
+        self.mints = []  # (timestamp, units, limit then), in the order they were minted
+        self.limit, self.period = None, None
         self.rewarded = self.redeemed = 0
         self.open = False
         self.merchants = set(self.initial_merchants)
 
     # -- helpers ------------------------------------------------------------------------------------------
 
-    def _remaining(self):
-        # The last block's window (let_time_pass mines one): the node's clock, not brownie's chain.time().
-        return max(DEFAULT_MINT_LIMIT - self.minted_per_window[chain[-1].timestamp // DAY], 0)
+    def _remaining(self, timestamp):
+        """What the contract may mint at `timestamp`: a mint counts while its slice (a third of the
+        period, rounded up) is at most three slices older than the current one."""
+        slice_length = -(-self.period // 3)
+        now = timestamp // slice_length
+        counted = sum(units for t, units, _ in self.mints if t // slice_length >= now - 3)
+        return max(self.limit - counted, 0)
+
+    def _limit_revert(self, units, timestamp):
+        if units <= self._remaining(timestamp):
+            return None
+        return build_custom_error(
+            "LocalCoinMintLimitExceeded(uint256,uint256)", units, self._remaining(timestamp)
+        )
 
     def _record_rewards(self, tx):
-        for event in tx.events["Rewarded"] if "Rewarded" in tx.events else []:
+        events = tx.events["Rewarded"] if "Rewarded" in tx.events else []
+        for event in events:
             number = int(HexBytes(event["claimId"]).hex(), 16)
             self.paid[number] += 1
             self.balances[event["citizen"]] += event["amount"]
             self.rewarded += event["amount"]
-            self.minted_per_window[tx.timestamp // DAY] += event["amount"]
+        if events:
+            self.mints.append((tx.timestamp, sum(event["amount"] for event in events), self.limit))
 
     # -- rules --------------------------------------------------------------------------------------------
+
+    @initialize(limit=LIMIT, period=PERIOD)
+    def set_the_mint_limit(self, limit, period):
+        self.coin.setMintLimit(limit, period, {"from": self.admin})
+        self.limit, self.period = limit, period
+
+    @rule(limit=LIMIT)
+    def change_the_limit(self, limit):
+        self.coin.setMintLimit(limit, self.period, {"from": self.admin})
+        self.limit = limit
 
     @rule(who=ACTOR, amount=AMOUNT, number=CLAIM)
     def reward(self, who, amount, number):
         citizen = self.actors[who]
+        tx, reverted, timestamp = _attempt(
+            lambda: self.coin.reward(citizen, amount, claim(number), {"from": self.minter})
+        )
         if self.paid[number]:
-            revert = build_custom_error("LocalCoinAlreadyRewarded(bytes32)", claim(number))
-        elif amount > self._remaining():
-            revert = build_custom_error(
-                "LocalCoinMintLimitExceeded(uint256,uint256)", amount, self._remaining()
-            )
+            assert reverted == build_custom_error("LocalCoinAlreadyRewarded(bytes32)", claim(number))
         else:
-            revert = None
-        tx = _expect(revert, lambda: self.coin.reward(citizen, amount, claim(number), {"from": self.minter}))
+            assert reverted == self._limit_revert(amount, timestamp)
         if tx:
             self._record_rewards(tx)
 
@@ -98,15 +136,13 @@ class MoneyStateMachine(RuleBasedStateMachine):
             if not self.paid[number] and number not in seen:
                 seen.add(number)
                 total += amount
-        revert = None
-        if total > self._remaining():
-            revert = build_custom_error(
-                "LocalCoinMintLimitExceeded(uint256,uint256)", total, self._remaining()
-            )
         citizens = [self.actors[i] for i, _, _ in batch]
         amounts = [a for _, a, _ in batch]
         claims = [claim(n) for _, _, n in batch]
-        tx = _expect(revert, lambda: self.coin.rewardBatch(citizens, amounts, claims, {"from": self.minter}))
+        tx, reverted, timestamp = _attempt(
+            lambda: self.coin.rewardBatch(citizens, amounts, claims, {"from": self.minter})
+        )
+        assert reverted == self._limit_revert(total, timestamp)
         if tx:
             self._record_rewards(tx)
             assert self.rewarded - rewarded_before == total
@@ -154,9 +190,17 @@ class MoneyStateMachine(RuleBasedStateMachine):
         self.coin.setMerchant(account, flag, {"from": self.admin})
         (self.merchants.add if flag else self.merchants.discard)(account)
 
-    @rule(hours=HOURS)
-    def let_time_pass(self, hours):
-        chain.sleep(hours * 3600)
+    @rule(twelfths=TWELFTHS)
+    def let_time_pass(self, twelfths):
+        chain.sleep(max(self.period * twelfths // 12, 1))
+        chain.mine()
+
+    @rule(offset=AROUND)
+    def go_to_around_the_next_multiple_of_the_period(self, offset):
+        """Where a fixed window would turn over (the node's clock may add a second)."""
+        last = chain[-1].timestamp
+        target = (last // self.period + 1) * self.period + offset
+        chain.sleep(max(target - last, 1))
         chain.mine()
 
     # -- invariants ---------------------------------------------------------------------------------------
@@ -172,9 +216,17 @@ class MoneyStateMachine(RuleBasedStateMachine):
         assert all(times == 1 for times in self.paid.values())
 
     @invariant()
-    def no_window_mints_more_than_the_limit(self):
-        assert all(minted <= DEFAULT_MINT_LIMIT for minted in self.minted_per_window.values())
-        assert self.coin.mintLimitRemaining() <= DEFAULT_MINT_LIMIT
+    def no_span_of_one_period_mints_more_than_the_limit(self):
+        """Every span of `period` seconds, ending with each mint: it and the mints before it in the
+        span stay within the limit standing at that mint. (A span's sum only grows up to its last mint.)"""
+        for last, (end, _, limit) in enumerate(self.mints):
+            in_span = [units for t, units, _ in self.mints[: last + 1] if t > end - self.period]
+            assert sum(in_span) <= limit
+
+    @invariant()
+    def the_remaining_budget_is_what_the_model_says(self):
+        if self.limit is not None:  # set by the first step
+            assert self.coin.mintLimitRemaining() == self._remaining(chain[-1].timestamp)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 - `tests.support.accounts`: Anvil's public test accounts, EIP-4361 messages and signatures;
 - `tests.support.coin`: the coin's moves on the test Anvil (reward, setMerchant, redeem, mine, reorg);
-- `tests.support.chain`: taking the node away from a real `Chain` in a test;
+- `tests.support.chain`: taking the node away from a real `Chain` in a test; its web3 objects for set-up;
 - `tests.support.api`: a real sign-in through the API;
 - `tests.support.fake_chain`: `FakeChain`, an in-memory `Chain` for unit tests of services;
 - `tests.support.unit`: an in-memory SQLite database and a runtime around a FakeChain.

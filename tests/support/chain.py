@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from backend.chain.client import Chain
@@ -14,3 +16,14 @@ def take_node_away(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
     calls) goes to a node that is not there, until the test ends."""
     monkeypatch.setattr(chain.rpc, "url", GONE)
     monkeypatch.setattr(chain._w3.provider, "endpoint_uri", GONE)
+
+
+def web3_of(chain: Chain) -> Any:
+    """The chain package's private web3 connection, for test set-up that needs web3 itself (Anvil's
+    cheat codes, building raw transactions). Application code never gets it."""
+    return chain._w3
+
+
+def coin_of(chain: Chain) -> Any:
+    """The chain package's private web3 contract of the coin, for test set-up."""
+    return chain._coin

@@ -11,15 +11,19 @@ real Anvil instead (tests/backend).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from eth_utils import to_checksum_address
 
+from backend.chain.client import Chain, TxStatus
 from backend.chain.deployment import Deployment
 from backend.chain.events import ZERO_ADDRESS, Event
+from backend.chain.money import Burn, BurnReceipt, EncodedCall
 from backend.chain.reverts import Revert, decode_revert
-from backend.chain.rpc import RpcError
+from backend.chain.rewards import RewardPaid, rewards_among
+from backend.chain.rpc import Rpc, RpcError
 from backend.errors import ChainUnavailable
 
 FAKE_COIN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -36,6 +40,10 @@ def _hex32(value: int | bytes | str) -> str:
     if isinstance(value, bytes):
         return "0x" + value.rjust(32, b"\0").hex()
     return "0x" + value.removeprefix("0x").lower().rjust(64, "0")
+
+
+# Calldata is encoded by the real Chain's encoder (it never asks the node): the fake's calls are the real ones.
+_ENCODER = Chain(Rpc("http://127.0.0.1:9"), fake_deployment())
 
 
 class CoinRefused(RuntimeError):
@@ -57,6 +65,8 @@ class FakeChain:
     is_paused: bool = False
     transfers_open: bool = False
     mint_remaining: int = 10_000_000
+    mint_per_window: int = 10_000_000
+    mint_window_seconds: int = 86_400
     down: bool = False  # True: every question raises ChainUnavailable, as a node that is gone
 
     # --- the test's moves ------------------------------------------------------------------------
@@ -229,9 +239,15 @@ class FakeChain:
         self._up()
         last = self.block if to_block is None else to_block
 
-        def matches(e: Event) -> bool:
-            wanted = {k: (_hex32(v) if isinstance(v, bytes) else v) for k, v in (indexed or {}).items()}
-            return all(e.args.get(k) == v for k, v in wanted.items())
+        def plain(v: Any) -> Any:
+            return _hex32(v) if isinstance(v, bytes) else v
+
+        def matches(e: Event) -> bool:  # a list of values matches any of them, as on the real node
+            for k, v in (indexed or {}).items():
+                wanted = [plain(x) for x in v] if isinstance(v, list | tuple) else [plain(v)]
+                if e.args.get(k) not in wanted:
+                    return False
+            return True
 
         return [
             e
@@ -246,11 +262,15 @@ class FakeChain:
             return None
         return {"transactionHash": tx_hash, "status": "0x1", "blockNumber": hex(mined[0].block_number), "logs": []}
 
+    def tx_status(self, tx_hash: str) -> TxStatus:
+        receipt = self.receipt(tx_hash)
+        if receipt is None:
+            return TxStatus("unknown")
+        block = int(receipt["blockNumber"], 16)
+        return TxStatus("confirmed", block, self.block - block + 1, receipt)
+
     def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
         return [e for e in self.events if e.tx_hash == receipt.get("transactionHash")]
-
-    def rewards_in(self, receipt: dict[str, Any]) -> list[Event]:
-        return [e for e in self.decode_receipt_events(receipt) if e.name == "Rewarded"]
 
     def events_in(self, tx_hash: str) -> list[Event]:
         self._up()
@@ -264,3 +284,72 @@ class FakeChain:
     def decode_revert(error: RpcError | str | bytes | None) -> Revert:
         data = error.revert_data if isinstance(error, RpcError) else error
         return decode_revert(data)
+
+    # -- rewards
+
+    def mint_limit(self) -> tuple[int, int]:
+        self._up()
+        return self.mint_per_window, self.mint_window_seconds
+
+    def rewards_in(self, receipt: dict[str, Any]) -> list[RewardPaid]:
+        return rewards_among(self.decode_receipt_events(receipt))
+
+    def rewards_paid(self, claim_ids: Sequence[int]) -> list[RewardPaid]:
+        self._up()
+        wanted = set(claim_ids)
+        return [p for p in rewards_among(self.events) if p.claim_id in wanted]
+
+    def rewards_with_prefix(
+        self, prefix: int, *, from_block: int | None = None, to_block: int | None = None, chunk_blocks: int = 10_000
+    ) -> list[RewardPaid]:
+        events = self.get_logs(self.deployment.block if from_block is None else from_block, to_block, event="Rewarded")
+        return [p for p in rewards_among(events) if p.claim_id >> 128 == prefix]
+    # -- money
+
+    def transfer_with_authorization(
+        self,
+        *,
+        from_: str,
+        to: str,
+        value: int,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        return _ENCODER.transfer_with_authorization(
+            from_=from_, to=to, value=value, valid_after=valid_after, valid_before=valid_before,
+            nonce=nonce, v=v, r=r, s=s,
+        )
+
+    def redeem_with_authorization(
+        self,
+        *,
+        merchant: str,
+        amount: int,
+        ref: str,
+        valid_after: int,
+        valid_before: int,
+        nonce: str,
+        v: int,
+        r: bytes,
+        s: bytes,
+    ) -> EncodedCall:
+        return _ENCODER.redeem_with_authorization(
+            merchant=merchant, amount=amount, ref=ref, valid_after=valid_after, valid_before=valid_before,
+            nonce=nonce, v=v, r=r, s=s,
+        )
+
+    def burns_in(self, tx_hash: str) -> BurnReceipt:
+        """Every fake transaction succeeded and is the coin's; its Redeemed events are its burns."""
+        found = self.tx_status(tx_hash)
+        if found.block_number is None:
+            return BurnReceipt(found.status)
+        burns = [
+            Burn(e.args["merchant"], int(e.args["amount"]), str(e.args["ref"]).lower(), e.log_index)
+            for e in self.events
+            if e.tx_hash == tx_hash and e.name == "Redeemed"
+        ]
+        return BurnReceipt("succeeded", found.block_number, found.confirmations, True, burns)

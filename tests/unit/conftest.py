@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from backend.db import transaction
@@ -29,3 +30,9 @@ def session(runtime: UnitRuntime) -> Iterator[Session]:
     """One transaction per test, committed at the end (services flush; tests read back)."""
     with transaction(runtime.sessions) as session:
         yield session
+
+
+# Property tests have no time limit per example: a loaded 2-core CI machine is not a failure (speed is
+# measured by `make bench`, never by a test).
+settings.register_profile("heitje-unit", deadline=None)
+settings.load_profile("heitje-unit")

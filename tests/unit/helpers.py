@@ -11,6 +11,7 @@ from backend.claims import service as claims
 from backend.claims.models import Claim
 from backend.tasks import service as tasks
 from backend.tasks.schemas import TaskIn
+from tests.support.unit import unit_settings
 
 OPERATOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # Anvil's PUBLIC test account #0
 
@@ -33,7 +34,7 @@ def new_task(session: Session, **overrides: Any) -> int:
 
 def submitted_claim(session: Session, task_id: int, who: str) -> Claim:
     """A claim with its proof in (the photo step itself is tested with real files in tests/backend)."""
-    claim = claims.claim_task(session, task_id=task_id, citizen=who)
+    claim = claims.claim_task(session, unit_settings(max_open_claims=1000), task_id=task_id, citizen=who)
     claim.status = "submitted"
     session.flush()
     return claim

@@ -13,7 +13,9 @@ QUESTIONS = (
     "chain_id", "address", "latest_block", "block_hash", "latest_block_time", "has_code", "node_chain_id",
     "balance_of", "total_supply", "is_rewarded", "is_merchant", "open_transfers", "paused",
     "mint_limit_remaining", "authorization_state", "authorization_used", "authorization_cancelled",
-    "get_logs", "receipt", "decode_receipt_events", "rewards_in", "events_in", "call_in", "decode_revert",
+    "get_logs", "receipt", "tx_status", "decode_receipt_events", "rewards_in", "events_in", "call_in", "decode_revert",
+    "mint_limit", "rewards_paid", "rewards_with_prefix",
+    "transfer_with_authorization", "redeem_with_authorization", "burns_in",
 )
 
 

@@ -9,6 +9,8 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === "class") el.className = value;
     else if (key === "testid") el.dataset.testid = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Through CSSOM: the Content-Security-Policy (no 'unsafe-inline') drops style attributes.
+    else if (key === "style") el.style.cssText = String(value);
     else if (value === true) el.setAttribute(key, "");
     else el.setAttribute(key, String(value));
   }

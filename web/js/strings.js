@@ -144,6 +144,10 @@ const nl = {
   per_month: "Per maand", per_district: "Per wijk",
   tasks_done: "Klusjes gedaan", hours_worked: "Uren gewerkt",
   coins_rewarded: "Beloond", coins_spent: "Uitgegeven in winkels", coins_redeemed: "Ingewisseld", euros_paid: "Uitbetaald",
+  // claims (issue 11): expiry
+  step_expired: "Verlopen",
+  claim_expired: "Verlopen: er kwam geen foto op tijd, dus de plek is weer vrij. Kies het klusje opnieuw als er plek is.",
+  claim_expires: "Stuur je foto vóór {when}; daarna komt je plek weer vrij.",
 };
 
 const en = {
@@ -282,6 +286,10 @@ const en = {
   per_month: "Per month", per_district: "Per district",
   tasks_done: "Jobs done", hours_worked: "Hours worked",
   coins_rewarded: "Rewarded", coins_spent: "Spent at shops", coins_redeemed: "Cashed in", euros_paid: "Paid out",
+  // claims (issue 11): expiry
+  step_expired: "Expired",
+  claim_expired: "Expired: no photo came in time, so the place is free again. Choose another job if you like.",
+  claim_expires: "Send your photo before {when}; after that your place is given free.",
 };
 
 // API error codes (backend/errors.py) as sentences a citizen understands.
@@ -304,7 +312,7 @@ const errorsNl = {
   already_claimed: "Je hebt dit klusje al gekozen.",
   claim_status_conflict: "Dat kan niet meer: dit klusje is al verder in behandeling.",
   invalid_photo: "Deze foto kunnen we niet gebruiken. Stuur een JPEG-, PNG- of WebP-foto van hoogstens 10 MB.",
-  photo_too_large: "Deze foto is te groot. Stuur een foto van hoogstens 10 MB.",
+  photo_too_large: "Deze foto is te groot. Stuur een foto van hoogstens 24 megapixel (de camera-app op een gewone stand).",
   yearly_cap_exceeded: "Deze inwoner heeft dit jaar het maximum aan beloningen bereikt (vrijwilligersgrens).",
   invalid_iban: "Dit IBAN klopt niet. Controleer de letters en cijfers.",
   merchant_exists: "Deze winkel is al aangemeld.",
@@ -322,6 +330,9 @@ const errorsNl = {
   redemption_closed: "Deze inwisseling is al verwerkt.",
   nothing_to_pay: "Er is niets uit te betalen.",
   payout_not_exported: "Deze uitbetaling staat nog niet in een betaalbestand.",
+  // claims (issue 11)
+  own_claim: "Dit is je eigen klusje: een andere medewerker moet het beoordelen.",
+  too_many_open_claims: "Je hebt al genoeg klusjes gekozen zonder foto. Stuur eerst een foto voor een ervan.",
 };
 
 const errorsEn = {
@@ -343,7 +354,7 @@ const errorsEn = {
   already_claimed: "You have already chosen this job.",
   claim_status_conflict: "That is no longer possible: this job has moved on.",
   invalid_photo: "We cannot use this photo. Send a JPEG, PNG or WebP photo of at most 10 MB.",
-  photo_too_large: "This photo is too large. Send a photo of at most 10 MB.",
+  photo_too_large: "This photo is too large. Send one of at most 24 megapixels (the camera app on a normal setting).",
   yearly_cap_exceeded: "This resident has reached this year's maximum of rewards (the volunteer limit).",
   invalid_iban: "This IBAN is not right. Check the letters and digits.",
   merchant_exists: "This shop is already registered.",
@@ -361,6 +372,9 @@ const errorsEn = {
   redemption_closed: "This cash-in has already been handled.",
   nothing_to_pay: "There is nothing to pay out.",
   payout_not_exported: "This payout is not in a payment file yet.",
+  // claims (issue 11)
+  own_claim: "This is your own claim: another member of staff has to decide it.",
+  too_many_open_claims: "You already hold enough jobs without a photo. Send a photo for one of them first.",
 };
 
 export const STRINGS = { nl, en };
@@ -424,4 +438,46 @@ Object.assign(errorsEn, {
   awaiting_approval: "This payment file waits for a second operator's confirmation.",
   same_operator: "You exported this file yourself; another operator must confirm it.",
   not_awaiting_approval: "This payment file needs no confirmation.",
+});
+
+// privacy (issue 13): a person's data rights on the account screen
+Object.assign(nl, {
+  privacy_title: "Jouw gegevens",
+  privacy_intro: "Bekijk alles wat Heitje over je bewaart, haal je jaaroverzicht op, of laat je gegevens wissen.",
+  privacy_export: "Download mijn gegevens",
+  privacy_export_page: "Download als leesbare pagina",
+  privacy_statement: "Jaaroverzicht (pdf)",
+  privacy_statement_year: "Jaar",
+  privacy_erase: "Wis mijn gegevens",
+  privacy_erase_title: "Weet je het zeker? Dit kan niet ongedaan worden gemaakt.",
+  privacy_erase_gone: "Gewist worden: je foto's, je notities, de redenen van afwijzing en wanneer je inlogde.",
+  privacy_erase_kept: "Bewaard blijft wat de gemeente 7 jaar voor de boekhouding moet bewaren: de klusjes en bedragen, zonder je adres. Je beloningen van dit jaar houden je adres tot 31 december, voor de jaargrens.",
+  privacy_erase_chain: "Je heitjes en je portemonnee blijven gewoon van jou. Wat op de blockchain staat (je adres en bedragen, nooit je naam) kan niemand wissen.",
+  privacy_erase_yes: "Ja, wis mijn gegevens",
+  privacy_erased: "Gewist: {photos} foto's en {notes} notities. {claims} klusjes blijven bewaard zonder je adres.",
+});
+Object.assign(en, {
+  privacy_title: "Your data",
+  privacy_intro: "See everything Heitje keeps about you, get your yearly statement, or have your data erased.",
+  privacy_export: "Download my data",
+  privacy_export_page: "Download as a readable page",
+  privacy_statement: "Yearly statement (PDF)",
+  privacy_statement_year: "Year",
+  privacy_erase: "Erase my data",
+  privacy_erase_title: "Are you sure? This cannot be undone.",
+  privacy_erase_gone: "Erased: your photos, your notes, the reasons for rejections and when you signed in.",
+  privacy_erase_kept: "Kept is what the city must keep for its books for 7 years: the jobs and amounts, without your address. This year's rewards keep your address until 31 December, for the yearly limit.",
+  privacy_erase_chain: "Your heitjes and your wallet stay yours. What is on the blockchain (your address and amounts, never your name) nobody can erase.",
+  privacy_erase_yes: "Yes, erase my data",
+  privacy_erased: "Erased: {photos} photos and {notes} notes. {claims} jobs are kept without your address.",
+});
+Object.assign(errorsNl, {
+  erasure_blocked: "Dat kan nog niet: er loopt nog een klusje, beloning of betaling. Probeer het opnieuw als die klaar is.",
+  "erasure_blocked:merchant": "De gegevens van een aangemelde winkel horen bij de boekhouding van de gemeente. Neem contact op met de gemeente.",
+  "erasure_blocked:operator": "Een account van de gemeente kan zichzelf niet wissen.",
+});
+Object.assign(errorsEn, {
+  erasure_blocked: "Not yet: a job, reward or payment is still under way. Try again once it is done.",
+  "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
+  "erasure_blocked:operator": "A city account cannot erase itself.",
 });

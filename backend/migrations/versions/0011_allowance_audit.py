@@ -1,7 +1,7 @@
 """the audit trail (append-only, guarded by triggers) and the four-eyes hold on SEPA batches (issue 13)
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from backend.audit import guard
 from backend.db import UTCDateTime
 
 revision = "0011"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -129,3 +129,13 @@ def test_expired_token_is_refused(client: TestClient, runtime) -> None:
 
 def test_request_without_token_is_refused(client: TestClient) -> None:
     assert client.get("/api/v1/claims").status_code == 401
+
+
+def test_issuing_a_nonce_purges_expired_and_used_ones(client: TestClient, runtime) -> None:
+    stale, spent = _nonce(client), _nonce(client)
+    assert _login(client, CITIZEN, siwe_message(CITIZEN.address, spent)).status_code == 200
+    with transaction(runtime.sessions) as session:
+        session.get(LoginNonce, stale).expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    fresh = _nonce(client)
+    with transaction(runtime.sessions) as session:
+        assert {row.nonce for row in session.query(LoginNonce)} == {fresh}

@@ -65,7 +65,8 @@ def test_events_in_a_transaction_are_decoded_to_plain_values(runtime, coin, w3):
     assert [e.name for e in events] == ["Transfer", "Rewarded"]
     assert events[1].args == {"claimId": ref_hex(43), "citizen": citizen.address, "amount": 700}
     assert runtime.chain.decode_receipt_events(sent.receipt) == events  # web3's formatted receipt too
-    assert [e.args["amount"] for e in runtime.chain.rewards_in(runtime.chain.receipt(tx_hash))] == [700]
+    paid = runtime.chain.rewards_in(runtime.chain.receipt(tx_hash))
+    assert [(p.claim_id, p.citizen, p.units, p.tx_hash) for p in paid] == [(43, citizen.address.lower(), 700, tx_hash)]
 
 
 def test_logs_are_found_by_event_and_indexed_argument(runtime, coin, w3):
@@ -128,3 +129,14 @@ def test_a_node_taken_away_in_a_test_is_unavailable_to_every_question(runtime, m
 
     with pytest.raises(ChainUnavailable):
         runtime.chain.latest_block()
+
+
+def test_a_transaction_is_unknown_then_confirmed_with_its_confirmations(runtime, coin, w3):
+    sent = coin.reward(new_account(w3).address, 100, 47)
+    coin.mine(2)
+    tx_hash = sent.receipt["transactionHash"].to_0x_hex()
+
+    status = runtime.chain.tx_status(tx_hash)
+
+    assert (status.status, status.block_number, status.confirmations) == ("confirmed", sent.receipt["blockNumber"], 3)
+    assert runtime.chain.tx_status("0x" + "12" * 32).status == "unknown"

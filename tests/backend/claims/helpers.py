@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from backend.rewards.models import Reward
-from backend.rewards.sender import make_worker
+from backend.rewards.sender import make_sender
 from backend.runtime import Runtime
 from tests.backend.conftest import DEPLOYER
 
@@ -90,7 +90,7 @@ def rewards_by_claim(runtime: Runtime) -> dict[int, Reward]:
 
 def run_sender(runtime: Runtime, *, until_confirmed: int | None = None, max_ticks: int = 200) -> None:
     """Ticks a fresh sender until `until_confirmed` rewards are confirmed (or nothing is left to do)."""
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
     try:
         for _ in range(max_ticks):
             busy = worker.tick()

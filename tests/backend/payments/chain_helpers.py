@@ -15,13 +15,14 @@ from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS
+from tests.support.chain import coin_of, web3_of
 
 
 def transact(runtime: Runtime, key: str, function: str, *args: Any) -> dict[str, Any]:
     """Sends coin.function(*args) from `key` and waits for it; raises if it reverted."""
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     account = Account.from_key(key)
-    tx = getattr(runtime.chain.coin.functions, function)(*args).build_transaction(
+    tx = getattr(coin_of(runtime.chain).functions, function)(*args).build_transaction(
         {
             "from": account.address,
             "nonce": w3.eth.get_transaction_count(account.address, "pending"),
@@ -50,7 +51,21 @@ def citizen_with(runtime: Runtime, units: int) -> LocalAccount:
 
 
 def balance(runtime: Runtime, address: str) -> int:
+    """The balance once Anvil has mined what it was sent (on a busy machine a relay's answer can
+    come back before its block is mined)."""
+    settled(runtime)
     return runtime.chain.balance_of(address)
+
+
+def settled(runtime: Runtime, timeout: float = 10.0) -> None:
+    """Waits until the node's transaction pool holds nothing pending."""
+    w3 = web3_of(runtime.chain)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = w3.provider.make_request("txpool_status", [])["result"]["pending"]
+        if not (int(pending, 16) if isinstance(pending, str) else int(pending)):
+            return
+        time.sleep(0.05)
 
 
 def signed_transfer(

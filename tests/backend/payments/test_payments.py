@@ -16,6 +16,7 @@ from tests.backend.payments.chain_helpers import (
     signed_transfer,
     transact,
 )
+from tests.support.chain import take_node_away, web3_of
 
 URL = "/api/v1/payments"
 
@@ -42,12 +43,12 @@ def test_signed_payment_moves_coins_from_citizen_to_merchant(client, runtime):
 def test_payer_needs_no_gas(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 500)
-    assert runtime.chain.w3.eth.get_balance(citizen.address) == 0
+    assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
 
     response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 500))
 
     assert response.status_code == 201
-    assert runtime.chain.w3.eth.get_balance(citizen.address) == 0
+    assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
 
 
 def test_payment_with_v_r_s_instead_of_signature_is_relayed(client, runtime):
@@ -265,22 +266,11 @@ def test_malformed_signature_is_a_validation_error(client, runtime):
     assert response.json()["error"]["code"] == "validation_error"
 
 
-def test_relayed_payment_is_confirmed_when_looked_up(client, runtime):
-    shop = _shop(runtime)
-    citizen = citizen_with(runtime, 1000)
-    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
-
-    response = client.get(f"{URL}/{tx_hash}")
-
-    assert response.status_code == 200
-    assert response.json()["status"] == "confirmed"
-
-
 def test_chain_down_is_chain_unavailable(client, runtime, monkeypatch):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100)
-    monkeypatch.setattr(runtime.chain.w3.provider, "endpoint_uri", "http://127.0.0.1:9")
+    take_node_away(runtime.chain, monkeypatch)
 
     response = client.post(URL, json=body)
 
@@ -337,7 +327,12 @@ def test_checkout_request_is_an_eip681_uri_for_the_merchant(client, runtime):
 
     shop = Account.create().address
     with transaction(runtime.sessions) as session:
-        session.add(Merchant(address=shop, name="Bakkerij Pelzer", iban="NL91ABNA0417164300", active=True))
+        session.add(
+            Merchant(
+                address=shop, name="Bakkerij Pelzer", iban="NL91ABNA0417164300", active=True,
+                chain_status="confirmed",
+            )
+        )
 
     response = client.post(
         f"{URL}/checkout", json={"merchant": shop, "amount": "12.50", "order": "till-3/0042"}
@@ -352,6 +347,19 @@ def test_checkout_request_is_an_eip681_uri_for_the_merchant(client, runtime):
     assert body["payload"]["merchant_name"] == "Bakkerij Pelzer" and body["payload"]["amount"] == "12.50"
 
 
+def test_checkout_for_a_shop_whose_registration_is_not_yet_on_chain_is_not_found(client, runtime):
+    from backend.db import transaction
+    from backend.merchants.models import Merchant
+
+    shop = Account.create().address
+    with transaction(runtime.sessions) as session:
+        session.add(Merchant(address=shop, name="Nieuw", iban="NL91ABNA0417164300", active=True))
+
+    response = client.post(f"{URL}/checkout", json={"merchant": shop, "amount": "1.00"})
+
+    assert response.status_code == 404
+
+
 def test_checkout_for_an_unknown_merchant_is_not_found(client):
     response = client.post(f"{URL}/checkout", json={"merchant": Account.create().address, "amount": "1.00"})
 
@@ -362,12 +370,12 @@ def test_relayer_without_gas_money_is_relayer_unavailable_and_the_signature_stay
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     relayer = Account.from_key(runtime.settings.relayer_key).address
-    funds = runtime.chain.w3.eth.get_balance(relayer)
-    runtime.chain.w3.provider.make_request("anvil_setBalance", [relayer, "0x0"])
+    funds = web3_of(runtime.chain).eth.get_balance(relayer)
+    web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, "0x0"])
     body = signed_transfer(runtime, citizen, shop.address, 100)
 
     response = client.post(URL, json=body)
-    runtime.chain.w3.provider.make_request("anvil_setBalance", [relayer, hex(funds)])
+    web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, hex(funds)])
     again = client.post(URL, json=body)
 
     assert response.status_code == 503

@@ -15,6 +15,7 @@ from backend.db import transaction
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from tests.backend.payments.chain_helpers import balance, citizen_with, set_merchant, signed_transfer
+from tests.support.chain import coin_of, web3_of
 
 
 def _transfer(body):
@@ -51,9 +52,9 @@ def test_relays_from_many_threads_each_get_their_own_nonce_and_all_land(runtime)
         thread.join()
 
     assert errors == []
-    receipts = [runtime.chain.w3.eth.wait_for_transaction_receipt(h, timeout=30) for h in hashes]
+    receipts = [web3_of(runtime.chain).eth.wait_for_transaction_receipt(h, timeout=30) for h in hashes]
     assert all(r["status"] == 1 for r in receipts)
-    nonces = {runtime.chain.w3.eth.get_transaction(h)["nonce"] for h in hashes}
+    nonces = {web3_of(runtime.chain).eth.get_transaction(h)["nonce"] for h in hashes}
     assert len(nonces) == len(bodies)
     assert balance(runtime, shop.address) == 10 * len(bodies)
 
@@ -64,7 +65,7 @@ def test_two_relayer_processes_sharing_the_database_do_not_collide(runtime):
     first = Relayer(runtime.chain, runtime.settings.relayer_key)
     second = Relayer(runtime.chain, runtime.settings.relayer_key)  # another API process's relayer
     citizen = citizen_with(runtime, 1000)
-    coin = runtime.chain.coin.functions
+    coin = coin_of(runtime.chain).functions
     sent = []
     for relayer in (first, second, first, second):
         body = signed_transfer(runtime, citizen, shop.address, 10)
@@ -83,7 +84,7 @@ def test_two_relayer_processes_sharing_the_database_do_not_collide(runtime):
         with transaction(runtime.sessions) as session:
             sent.append(relayer.send(session, call))
 
-    nonces = [runtime.chain.w3.eth.get_transaction(h)["nonce"] for h in sent]
+    nonces = [web3_of(runtime.chain).eth.get_transaction(h)["nonce"] for h in sent]
     assert nonces == sorted(set(nonces)) and len(nonces) == 4
     assert balance(runtime, shop.address) == 40
 
@@ -94,12 +95,12 @@ def test_relayer_retries_when_its_nonce_was_taken(runtime, monkeypatch):
     citizen = citizen_with(runtime, 1000)
     # Someone used the relayer key outside the backend, so the nonce our row hands out is taken.
     relayer = Relayer(runtime.chain, runtime.settings.relayer_key)
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     w3.eth.send_transaction({"from": relayer.address, "to": shop.address, "value": 1})
     monkeypatch.setattr(relayer, "_next_nonce", lambda row: 0)
     body = signed_transfer(runtime, citizen, shop.address, 10)
     sig = parse_signature(body["signature"], None, None, None)
-    call = runtime.chain.coin.functions.transferWithAuthorization(
+    call = coin_of(runtime.chain).functions.transferWithAuthorization(
         citizen.address,
         shop.address,
         10,
@@ -122,7 +123,7 @@ def test_relayer_retries_when_its_nonce_was_taken(runtime, monkeypatch):
 
 def test_a_call_the_chain_would_refuse_raises_reverted_with_the_error_name(runtime):
     relayer = Relayer(runtime.chain, runtime.settings.relayer_key)
-    call = runtime.chain.coin.functions.redeem(1, b"\x01" * 32)
+    call = coin_of(runtime.chain).functions.redeem(1, b"\x01" * 32)
 
     try:
         relayer.simulate(call)
@@ -136,7 +137,7 @@ def test_a_call_the_chain_would_refuse_raises_reverted_with_the_error_name(runti
 def _transfer_call(runtime, citizen, shop: str):
     body = signed_transfer(runtime, citizen, shop, 10)
     sig = parse_signature(body["signature"], None, None, None)
-    return runtime.chain.coin.functions.transferWithAuthorization(
+    return coin_of(runtime.chain).functions.transferWithAuthorization(
         citizen.address, shop, 10, 0, body["validBefore"], Web3.to_bytes(hexstr=body["nonce"]), sig.v, sig.r, sig.s
     )
 
@@ -154,13 +155,13 @@ def _automine_off(w3):
 def pool_emptied_after(runtime):
     """A test that fails can leave relays queued behind a gap; they must not meet the next test."""
     yield
-    runtime.chain.w3.provider.make_request("anvil_dropAllTransactions", [])
+    web3_of(runtime.chain).provider.make_request("anvil_dropAllTransactions", [])
 
 
 def _relay_then_drop(runtime, relayer: Relayer, citizen, shop: str) -> int:
     """Relays a payment that the chain then loses (a reorg the node does not re-broadcast); returns
     the nonce it had, which is free again."""
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     with _automine_off(w3):
         with transaction(runtime.sessions) as session:
             lost = relayer.send(session, _transfer_call(runtime, citizen, shop))
@@ -182,7 +183,7 @@ def test_a_relay_after_the_last_relayed_transaction_was_dropped_takes_the_freed_
     with transaction(runtime.sessions) as session:
         tx_hash = relayer.send(session, _transfer_call(runtime, citizen, shop))
 
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     assert w3.eth.get_transaction(tx_hash)["nonce"] == freed
     assert w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)["status"] == 1
     assert balance(runtime, shop) == 10
@@ -195,7 +196,7 @@ def test_a_relay_while_the_node_has_not_counted_the_last_one_yet_keeps_the_next_
     set_merchant(runtime, shop)
     citizen = citizen_with(runtime, 1000)
     relayer = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     with _automine_off(w3):
         with transaction(runtime.sessions) as session:
             first = relayer.send(session, _transfer_call(runtime, citizen, shop))
@@ -219,7 +220,7 @@ def test_another_process_stops_trusting_the_row_once_the_node_stays_behind_it_wh
     first = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)
     freed = _relay_then_drop(runtime, first, citizen, shop)
     other = Relayer(runtime.chain, runtime.settings.relayer_key, stale_after=30)  # knows nothing of the drop
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     with transaction(runtime.sessions) as session:
         queued = other.send(session, _transfer_call(runtime, citizen, shop))  # keeps the row fresh
     started = time.monotonic()

@@ -183,30 +183,47 @@ def test_a_redemption_by_an_address_without_a_merchant_record_stays_due_and_out_
     assert [(p["merchant"], p["merchant_name"]) for p in due] == [(stranger.address, None)]
 
 
-def test_a_payout_links_to_the_merchants_redemption_request_with_the_same_ref(
-    client, operator, runtime, two_redemptions
-):
+def _request(runtime, merchant, *, units: int, ref: int) -> int:
+    """A redemption request as POST /redemptions leaves it."""
     from backend.redemptions.models import Redemption
 
-    bakery, _ = two_redemptions
     with transaction(runtime.sessions) as session:
-        session.add(
-            Redemption(
-                ref=ref_hex(11),
-                merchant=bakery.address,
-                amount=2500,
-                status="verified",
-                auth_nonce=ref_hex(1),
-                valid_after=0,
-                valid_before=2**40,
-            )
+        row = Redemption(
+            ref=ref_hex(ref), merchant=merchant.address, amount=units, status="requested",
+            auth_nonce=ref_hex(1), valid_after=0, valid_before=2**40,
         )
+        session.add(row)
         session.flush()
-        request_id = session.scalar(select(Redemption.id))
+        return row.id
+
+
+def test_a_payout_links_to_the_redemption_its_burn_matched(client, operator, runtime, coin, make_indexer):
+    bakery = funded_merchant(runtime, coin, units=2600, claim=1)
+    request_id = _request(runtime, bakery, units=2500, ref=11)
+    coin.redeem(bakery, 2500, 11)
+    coin.redeem(bakery, 100, 12)  # a ref the backend never issued: paid, linked to nothing
+    make_indexer().run_until_idle()
 
     listed = client.get("/api/v1/payouts", headers=operator).json()
 
-    assert [p["redemption_id"] for p in listed] == [request_id, None]
+    assert [(p["redemption_id"], p["status"]) for p in listed] == [(request_id, "due"), (None, "due")]
+
+
+def test_a_burn_under_another_merchants_ref_is_flagged_and_never_exported(
+    client, operator, runtime, coin, make_indexer
+):
+    bakery = funded_merchant(runtime, coin, units=2500, claim=1)
+    rival = funded_merchant(runtime, coin, units=100, claim=2, name="Rivaal", iban="DE89370400440532013000")
+    _request(runtime, bakery, units=2500, ref=11)
+    coin.redeem(rival, 1, 11)
+    make_indexer().run_until_idle()
+
+    [flagged] = client.get("/api/v1/payouts?status=flagged", headers=operator).json()
+    export = client.post("/api/v1/payouts/sepa", headers=operator)
+
+    assert (flagged["merchant"], flagged["redemption_id"]) == (rival.address, None)
+    assert rival.address in flagged["flag_reason"]
+    assert export.status_code == 409 and export.json()["error"]["code"] == "nothing_to_pay"
 
 
 @pytest.mark.parametrize("ident", ["0", "-1", "99999999999999999999999", "1 OR 1=1"])

@@ -4,56 +4,19 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from eth_account import Account
 from web3 import Web3
 
-from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.db import transaction
+from backend.indexer.service import Indexer
 from backend.merchants.models import Merchant
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.payments.chain_helpers import balance, citizen_with, mint, set_merchant, transact
+from tests.backend.redemptions.signing import sign_offer as _sign_offer
+from tests.support.chain import coin_of, web3_of
 
 URL = "/api/v1/redemptions"
-
-
-@pytest.fixture
-def shop(runtime):
-    """A merchant registered on chain and in the registry, holding 500.00 coins."""
-    account = Account.create()
-    set_merchant(runtime, account.address)
-    mint(runtime, account.address, 50_000)
-    with transaction(runtime.sessions) as session:
-        session.add(
-            Merchant(
-                address=account.address,
-                name="Bakkerij Pelzer",
-                iban="NL91ABNA0417164300",
-                active=True,
-                chain_status="confirmed",
-            )
-        )
-    return account
-
-
-@pytest.fixture
-def shop_headers(client, shop, sign_in):
-    return sign_in(client, shop)
-
-
-def _sign_offer(account, offer):
-    signature = typed_data.sign(account.key, offer["typed_data"])
-    message = offer["typed_data"]["message"]
-    return {
-        "merchant": message["merchant"],
-        "amount": message["amount"],
-        "ref": message["ref"],
-        "validAfter": message["validAfter"],
-        "validBefore": message["validBefore"],
-        "nonce": message["nonce"],
-        "signature": signature.hex,
-    }
 
 
 def test_merchant_gets_a_ref_and_the_typed_data_to_sign(client, shop, shop_headers, runtime):
@@ -103,7 +66,7 @@ def test_relayed_redemption_is_verified(client, shop, shop_headers, runtime):
         and verdict["ref"] == offer["ref"]
     )
     assert all(verdict["checks"].values())
-    assert verdict["redemption"]["status"] == "verified"
+    assert verdict["redemption"]["status"] == "sent"  # verify reads; the indexer records the burn
 
 
 def test_relaying_the_same_redemption_twice_returns_the_same_transaction(client, shop, shop_headers, runtime):
@@ -164,23 +127,23 @@ def test_deregistered_merchant_redeem_is_refused_as_not_merchant(client, shop, s
 def test_non_merchant_redeem_reverts_on_chain_and_does_not_verify(client, runtime, shop, shop_headers):
     # A citizen calling redeem directly: the contract refuses with LocalCoinNotMerchant.
     citizen = citizen_with(runtime, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": citizen.address,
             "value": 10**17,
         }
     )
-    call = runtime.chain.coin.functions.redeem(500, os.urandom(32))
+    call = coin_of(runtime.chain).functions.redeem(500, os.urandom(32))
     tx = call.build_transaction(
         {
             "from": citizen.address,
             "gas": 200_000,
-            "nonce": runtime.chain.w3.eth.get_transaction_count(citizen.address),
+            "nonce": web3_of(runtime.chain).eth.get_transaction_count(citizen.address),
         }
     )
-    tx_hash = runtime.chain.w3.eth.send_raw_transaction(citizen.sign_transaction(tx).raw_transaction)
-    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)
+    tx_hash = web3_of(runtime.chain).eth.send_raw_transaction(citizen.sign_transaction(tx).raw_transaction)
+    web3_of(runtime.chain).eth.wait_for_transaction_receipt(tx_hash)
 
     verdict = client.post(
         f"{URL}/verify", json={"tx_hash": Web3.to_hex(tx_hash)}, headers=shop_headers
@@ -193,7 +156,7 @@ def test_non_merchant_redeem_reverts_on_chain_and_does_not_verify(client, runtim
 def test_redeem_from_the_merchants_own_wallet_is_verified_and_linked_to_its_ref(
     client, shop, shop_headers, runtime
 ):
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {"from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address, "to": shop.address, "value": 10**17}
     )
     offer = client.post(URL, json={"amount": "20.00"}, headers=shop_headers).json()
@@ -204,13 +167,14 @@ def test_redeem_from_the_merchants_own_wallet_is_verified_and_linked_to_its_ref(
     ).json()
 
     assert verdict["verdict"] == "verified"
+    Indexer(runtime).run_until_idle()
     listed = client.get(URL, headers=shop_headers).json()
-    assert [(r["ref"], r["status"]) for r in listed] == [(offer["ref"], "verified")]
+    assert [(r["ref"], r["status"]) for r in listed] == [(offer["ref"], "due")]
 
 
 def test_a_plain_transfer_is_rejected_for_having_no_redeemed_log(client, shop, shop_headers, runtime):
     citizen = citizen_with(runtime, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": citizen.address,
@@ -234,10 +198,10 @@ def test_an_unknown_transaction_is_rejected_as_not_found(client, shop_headers):
 
 def test_another_contracts_transaction_is_rejected_as_wrong_contract(client, shop_headers, runtime):
     deployer = Account.from_key(ANVIL_TEST_KEYS["deployer"]).address
-    tx_hash = runtime.chain.w3.eth.send_transaction(
+    tx_hash = web3_of(runtime.chain).eth.send_transaction(
         {"from": deployer, "to": Account.create().address, "value": 1}
     )
-    runtime.chain.w3.eth.wait_for_transaction_receipt(tx_hash)
+    web3_of(runtime.chain).eth.wait_for_transaction_receipt(tx_hash)
 
     verdict = client.post(
         f"{URL}/verify", json={"tx_hash": Web3.to_hex(tx_hash)}, headers=shop_headers
@@ -254,7 +218,7 @@ def test_burn_is_pending_until_it_has_the_configured_confirmations(
     monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"confirmations": 3}))
 
     pending = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
-    runtime.chain.w3.provider.make_request("anvil_mine", [2])
+    web3_of(runtime.chain).provider.make_request("anvil_mine", [2])
     verified = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
 
     assert (pending["verdict"], pending["reason"], pending["confirmations"]) == (
@@ -269,7 +233,7 @@ def test_burn_by_a_merchant_outside_the_registry_is_rejected(client, shop_header
     stranger = Account.create()
     set_merchant(runtime, stranger.address)
     mint(runtime, stranger.address, 1000)
-    runtime.chain.w3.eth.send_transaction(
+    web3_of(runtime.chain).eth.send_transaction(
         {
             "from": Account.from_key(ANVIL_TEST_KEYS["deployer"]).address,
             "to": stranger.address,
@@ -312,7 +276,7 @@ def test_merchant_lists_only_its_own_redemptions_and_operator_sees_all(
 
 
 def test_domain_of_the_typed_data_matches_the_contract(runtime):
-    domain = runtime.chain.coin.functions.eip712Domain().call()
+    domain = coin_of(runtime.chain).functions.eip712Domain().call()
 
     assert (domain[1], domain[2], domain[3], domain[4]) == (
         Domain.of(runtime.deployment).name,
@@ -323,28 +287,20 @@ def test_domain_of_the_typed_data_matches_the_contract(runtime):
 
 
 def test_listing_shows_the_payout_state_of_each_redemption(client, shop, shop_headers, runtime):
-    from datetime import UTC, datetime
+    from sqlalchemy import update
 
+    from backend.indexer.service import Indexer
     from backend.payouts.models import Payout
 
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     client.post(URL, json={"amount": "20.00"}, headers=shop_headers)
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    Indexer(runtime).run_until_idle()
     with transaction(runtime.sessions) as session:
-        session.add(
-            Payout(
-                tx_hash="0x" + "ab" * 32,
-                log_index=0,
-                block_number=1,
-                block_hash="0x" + "cd" * 32,
-                merchant=shop.address,
-                ref=offer["ref"],
-                units=1000,
-                amount_cents=1000,
-                status="exported",
-                redeemed_at=datetime.now(UTC),
-            )
-        )
+        session.execute(update(Payout).values(status="exported"))
 
-    listed = {r["amount"]: r["payout_status"] for r in client.get(URL, headers=shop_headers).json()}
+    listed = {
+        r["amount"]: (r["status"], r["payout_status"]) for r in client.get(URL, headers=shop_headers).json()
+    }
 
-    assert listed == {"10.00": "exported", "20.00": None}
+    assert listed == {"10.00": ("exported", "exported"), "20.00": ("requested", None)}

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from eth_account import Account
 
+from backend.db import transaction
+from backend.rewards.installation import claim_ids
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.indexer.coin import new_account, register_merchant
 from tests.backend.reports.test_reports import approved_claim
@@ -38,7 +40,9 @@ def rewarded_city(runtime, coin, make_indexer, w3):
         for amount in amounts:
             citizen = new_account(w3)
             claim = approved_claim(runtime, citizen.address, district=district, minutes=120)
-            coin.reward(citizen.address, units(amount), claim)
+            with transaction(runtime.sessions) as session:  # the claim's on-chain id, as the sender builds it
+                onchain_claim = claim_ids(session).onchain_int(claim)
+            coin.reward(citizen.address, units(amount), onchain_claim)
             citizens.append(citizen)
     shop = new_account(w3)
     register_merchant(runtime, coin, shop, name="Bakkerij Zuid", iban="NL02ABNA0123456789")

@@ -10,6 +10,7 @@ from eth_account import Account
 
 from backend.claims.models import Claim
 from backend.db import transaction, utcnow
+from backend.rewards.installation import claim_ids
 from backend.settings import ANVIL_TEST_KEYS
 from backend.tasks.models import Task
 from tests.backend.indexer.coin import new_account, register_merchant
@@ -30,7 +31,6 @@ def approved_claim(runtime, citizen: str, *, district: str, minutes: int) -> int
             district=district,
             reward_units=1500,
             capacity=1,
-            taken=1,
             minutes=minutes,
             created_by=OPERATOR.address,
         )
@@ -49,7 +49,9 @@ def city(runtime, coin, make_indexer, w3, client, operator):
     citizen, shop = new_account(w3), new_account(w3)
     register_merchant(runtime, coin, shop, name="Bakkerij Zuid", iban="NL02ABNA0123456789")
     claim = approved_claim(runtime, citizen.address, district="Zuid", minutes=90)
-    coin.reward(citizen.address, 1500, claim)
+    with transaction(runtime.sessions) as session:  # the claim's on-chain id, as the sender builds it
+        onchain_claim = claim_ids(session).onchain_int(claim)
+    coin.reward(citizen.address, 1500, onchain_claim)
     coin.transfer(citizen, shop.address, 700)
     coin.redeem(shop, 500, 99)
     make_indexer().run_until_idle()

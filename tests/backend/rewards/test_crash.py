@@ -13,19 +13,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from backend.chain.client import claim_id_bytes
-from backend.chain.nonces import ChainTx
+from backend.chain.ledger import ChainTx
 from backend.chain.sender import TxSender
-from backend.rewards.sender import make_worker
+from backend.rewards.sender import make_sender
 from backend.settings import ROOT
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
+from tests.backend.rewards.chain_helpers import onchain_id
+from tests.support.chain import coin_of
 
 
 def _rewarded_events(runtime, claim_id: int) -> int:
-    coin = runtime.chain.coin
+    coin = coin_of(runtime.chain)
     return len(
         coin.events.Rewarded().get_logs(
-            argument_filters={"claimId": claim_id_bytes(claim_id)}, from_block=runtime.deployment.block
+            argument_filters={"claimId": onchain_id(runtime, claim_id)}, from_block=runtime.deployment.block
         )
     )
 
@@ -111,7 +112,7 @@ def test_crash_between_storing_and_broadcasting_sends_the_stored_transaction_onc
     loop: Loop, runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     claim_id, citizen = loop.approved_claim()
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
 
     def crash(self: TxSender, rows: list) -> None:
         if rows:

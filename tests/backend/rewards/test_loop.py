@@ -17,7 +17,9 @@ def test_sign_in_claim_prove_approve_is_paid_once_on_chain(loop: Loop, runtime) 
     mine = loop.client.get("/api/v1/claims", headers=loop.headers(citizen)).json()[0]
     assert mine["reward"]["status"] == "confirmed"
     assert mine["reward"]["tx_hash"].startswith("0x")
-    account = loop.client.get(f"/api/v1/accounts/{citizen.address.lower()}").json()
+    account = loop.client.get(
+        f"/api/v1/accounts/{citizen.address.lower()}", headers=loop.headers(citizen)
+    ).json()
     assert account["address"] == citizen.address
     assert account["balance"] == "12.50"
     assert account["is_merchant"] is False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from eth_account import Account
 from sqlalchemy import select
 
-from backend.chain.client import claim_id_bytes
-from backend.chain.nonces import ChainTx
-from backend.rewards.sender import make_worker
+from backend.chain.ledger import ChainTx
+from backend.rewards.sender import make_sender
 from tests.backend.claims.helpers import Loop, rewards_by_claim, run_sender
+from tests.backend.rewards.chain_helpers import onchain_id
+from tests.support.chain import coin_of, web3_of
 
 
 def _txs(runtime) -> list[ChainTx]:
@@ -23,7 +24,7 @@ def test_approved_reward_is_minted_and_confirmed(loop: Loop, runtime) -> None:
     assert reward.status == "confirmed"
     assert reward.tx_hash and reward.tx_hash.startswith("0x")
     assert runtime.chain.balance_of(citizen.address) == 1500
-    assert runtime.chain.is_rewarded(claim_id)
+    assert runtime.chain.is_rewarded(onchain_id(runtime, claim_id))
 
 
 def test_pending_rewards_go_out_in_batches_of_the_configured_size(loop: Loop, runtime) -> None:
@@ -51,15 +52,15 @@ def test_nonces_are_allocated_in_sequence_and_persisted(loop: Loop, runtime) -> 
         run_sender(runtime, until_confirmed=len(rewards_by_claim(runtime)))
     txs = _txs(runtime)
     assert txs[1].nonce == txs[0].nonce + 1
-    assert runtime.chain.w3.eth.get_transaction_count(txs[0].key_address) == txs[1].nonce + 1
+    assert web3_of(runtime.chain).eth.get_transaction_count(txs[0].key_address) == txs[1].nonce + 1
 
 
 def _pay_directly(runtime, w3, citizen, claim_id: int) -> str:
     """Another process pays the claim (e.g. the database lost the sender's record of doing so)."""
     from tests.backend.conftest import MINTER
 
-    coin = runtime.chain.coin
-    tx = coin.functions.reward(citizen.address, 1500, claim_id_bytes(claim_id)).transact(
+    coin = coin_of(runtime.chain)
+    tx = coin.functions.reward(citizen.address, 1500, onchain_id(runtime, claim_id)).transact(
         {"from": MINTER.address}
     )
     w3.eth.wait_for_transaction_receipt(tx)
@@ -99,7 +100,7 @@ def test_reward_the_chain_paid_unknown_to_the_database_is_skipped_not_paid_twice
 def test_confirmed_waits_for_the_configured_confirmations(loop: Loop, runtime, w3) -> None:
     claim_id, _ = loop.approved_claim()
     object.__setattr__(runtime.settings, "confirmations", 3)
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
     try:
         for _ in range(5):
             worker.tick()
@@ -114,7 +115,7 @@ def test_confirmed_waits_for_the_configured_confirmations(loop: Loop, runtime, w
 
 def test_only_one_sender_per_key_runs_at_a_time(loop: Loop, runtime) -> None:
     claim_id, _ = loop.approved_claim()
-    first, second = make_worker(runtime), make_worker(runtime)
+    first, second = make_sender(runtime), make_sender(runtime)
     try:
         assert first.tick() is not None
         assert second.lock.acquire() is False
@@ -128,7 +129,7 @@ def test_stuck_transaction_is_replaced_with_higher_fees(loop: Loop, runtime, w3)
     claim_id, citizen = loop.approved_claim()
     w3.provider.make_request("evm_setAutomine", [False])
     object.__setattr__(runtime.settings, "stuck_tx_seconds", 0.01)
-    worker = make_worker(runtime)
+    worker = make_sender(runtime)
     try:
         worker.tick()  # sends; stays in the mempool
         first = _txs(runtime)[0]

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
-from backend.chain.nonces import ChainTx, SenderLock
-from backend.rewards.sender import make_worker
+from backend.chain.ledger import ChainTx, SenderLock
+from backend.rewards.sender import make_sender
 from backend.runtime import Runtime
 from tests.backend.claims.helpers import Loop, rewards_by_claim
 
@@ -76,7 +76,7 @@ def test_a_lock_whose_connection_was_terminated_is_taken_again_when_nobody_else_
 def test_a_sender_that_lost_its_lock_to_another_sends_nothing_and_the_new_holder_sends_once(
     loop: Loop, pg_runtime: Runtime
 ) -> None:
-    first, second = make_worker(pg_runtime), make_worker(pg_runtime)
+    first, second = make_sender(pg_runtime), make_sender(pg_runtime)
     try:
         first.tick()
         _terminate_lock_connection(pg_runtime, first.lock)

@@ -17,6 +17,7 @@ from backend.merchants.models import Merchant
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.conftest import DEPLOYER
+from tests.support.chain import coin_of, web3_of
 
 TASK = {
     "title": "Clear litter from the square",
@@ -34,9 +35,9 @@ def png(size: tuple[int, int] = (16, 16)) -> bytes:
 
 
 def transact(runtime: Runtime, key: str, function: str, *args: Any) -> None:
-    w3 = runtime.chain.w3
+    w3 = web3_of(runtime.chain)
     account = Account.from_key(key)
-    tx = getattr(runtime.chain.coin.functions, function)(*args).build_transaction(
+    tx = getattr(coin_of(runtime.chain).functions, function)(*args).build_transaction(
         {"from": account.address, "nonce": w3.eth.get_transaction_count(account.address, "pending")}
     )
     receipt = w3.eth.wait_for_transaction_receipt(

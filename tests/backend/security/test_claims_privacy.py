@@ -33,7 +33,7 @@ def test_the_owner_and_an_operator_can_see_the_photo(people: People) -> None:
     for headers in (people.headers(owner), people.operator):
         response = people.client.get(f"/api/v1/claims/{claim_id}/photo", headers=headers)
         assert response.status_code == 200
-        assert response.headers["content-type"] == "image/png"
+        assert response.headers["content-type"] == "image/jpeg"  # every photo is stored as a JPEG
 
 
 def test_a_photo_needs_a_signed_in_user(people: People) -> None:

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
 from siwe import SiweMessage
@@ -165,3 +166,27 @@ def test_a_token_in_another_scheme_is_refused(client: TestClient, sign_in) -> No
     assert client.get(ME, headers={"Authorization": f"Basic {token}"}).status_code == 401
     assert client.get(ME, headers={"Authorization": "Bearer"}).status_code == 401
     assert client.get(ME, headers={"Authorization": "Bearer not.a.token"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://testserver@evil.example/phish",
+        "http://testserver.evil.example/",
+        "http://testserver:8080/",
+        "https://testserver/",
+        "http://evil.example/?http://testserver",
+    ],
+)
+def test_a_message_whose_uri_is_not_exactly_our_origin_is_refused(client: TestClient, uri: str) -> None:
+    account = Account.create()
+    response = _login(client, account, siwe_message(account.address, _nonce(client), uri=uri))
+    assert response.status_code == 401
+    assert _problem(response) == "uri"
+
+
+@pytest.mark.parametrize("uri", ["http://testserver", "http://testserver/", "http://TestServer:80/app#/tasks"])
+def test_a_message_whose_uri_is_our_origin_signs_in(client: TestClient, uri: str) -> None:
+    account = Account.create()
+    response = _login(client, account, siwe_message(account.address, _nonce(client), uri=uri))
+    assert response.status_code == 200, response.text

@@ -5,36 +5,26 @@ from datetime import UTC, datetime
 from eth_abi import encode
 from eth_utils import keccak
 
-from backend.chain.events import COLUMNS, REDEEMED, REWARDED, decode_event, decode_events, decode_logs, topic_filter
+from backend.chain.events import (
+    AUTH_CANCELED,
+    AUTH_USED,
+    COLUMNS,
+    REDEEMED,
+    REWARDED,
+    decode_event,
+    decode_events,
+    decode_logs,
+    topic_filter,
+)
+from tests.support.fake_chain import FAKE_COIN
+from tests.support.logs import BLOCK_TIME0, raw_log, rewarded_log, word
 
 CITIZEN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-COIN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-
-
-def word(value, abi_type):
-    return "0x" + encode([abi_type], [value]).hex()
-
-
-def raw_log(signature, topics, data=b"", *, address=COIN, block=7, index=0):
-    return {
-        "address": address.lower(),
-        "topics": ["0x" + keccak(text=signature).hex(), *topics],
-        "data": "0x" + data.hex(),
-        "blockNumber": hex(block),
-        "blockHash": "0x" + "ab" * 32,
-        "blockTimestamp": hex(1_800_000_000),
-        "transactionHash": "0x" + "cd" * 32,
-        "logIndex": hex(index),
-    }
+COIN = FAKE_COIN
 
 
 def rewarded(claim=5, amount=1500, **kw):
-    return raw_log(
-        "Rewarded(bytes32,address,uint256)",
-        [word(claim.to_bytes(32, "big"), "bytes32"), word(CITIZEN, "address")],
-        encode(["uint256"], [amount]),
-        **kw,
-    )
+    return rewarded_log(CITIZEN, amount, claim, **kw)
 
 
 def test_a_rewarded_log_decodes_to_its_claim_citizen_and_amount():
@@ -68,7 +58,18 @@ def test_the_indexer_rows_follow_the_table_columns_and_keep_the_kinds_asked_for(
     row = dict(zip(COLUMNS, rows[0], strict=True))
     claim_id = "0x" + "00" * 31 + "05"
     assert (row["kind"], row["account"], row["amount"], row["ref"]) == (REWARDED, CITIZEN, 1500, claim_id)
-    assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(1_800_000_000, UTC)
+    assert kept[REWARDED][0]["block_time"] == datetime.fromtimestamp(BLOCK_TIME0 + 7, UTC)
+
+
+def test_authorization_logs_reach_handlers_but_are_not_rows_of_the_table():
+    nonce = b"\x11" * 32
+    log = raw_log("AuthorizationUsed(address,bytes32)", [word(CITIZEN, "address"), word(nonce, "bytes32")])
+
+    rows, kept = decode_logs([log, rewarded()], keep=(AUTH_USED, AUTH_CANCELED))
+
+    assert [dict(zip(COLUMNS, row, strict=True))["kind"] for row in rows] == [REWARDED]
+    assert [(e["account"], e["ref"]) for e in kept[AUTH_USED]] == [(CITIZEN, "0x" + "11" * 32)]
+    assert kept[AUTH_CANCELED] == []
 
 
 def test_the_indexer_keeps_no_dicts_of_kinds_nobody_handles():
@@ -81,3 +82,11 @@ def test_a_topic_filter_fixes_indexed_arguments_by_value():
     topics = topic_filter("AuthorizationUsed", {"authorizer": CITIZEN})
 
     assert topics == ["0x" + keccak(text="AuthorizationUsed(address,bytes32)").hex(), word(CITIZEN, "address")]
+
+
+def test_a_topic_filter_matches_any_of_a_list_of_values():
+    ids = [(1 << 128 | n).to_bytes(32, "big") for n in (1, 2)]
+
+    topics = topic_filter("Rewarded", {"claimId": ids})
+
+    assert topics == ["0x" + keccak(text="Rewarded(bytes32,address,uint256)").hex(), [word(i, "bytes32") for i in ids]]

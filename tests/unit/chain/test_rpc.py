@@ -40,7 +40,7 @@ def rpc() -> Iterator[Rpc]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield Rpc(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
+    yield Rpc(f"http://127.0.0.1:{server.server_address[1]}", timeout=30)
     server.shutdown()
 
 
@@ -78,3 +78,44 @@ def test_a_node_that_is_not_there_is_chain_unavailable():
 
     with pytest.raises(ChainUnavailable):
         Rpc(f"http://127.0.0.1:{port}", timeout=2).call("eth_blockNumber")
+
+
+class PickyNode(BaseHTTPRequestHandler):
+    """Refuses with an HTTP error status: JSON-RPC in the body for one path, a proxy's page for another."""
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path == "/json":
+            error = {"code": -32005, "message": "query exceeds max block range"}
+            data = json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode()
+            self.send_response(400)
+        else:
+            data = b"<html>502 Bad Gateway</html>"
+            self.send_response(502)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def picky() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PickyNode)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_json_rpc_error_under_an_http_error_status_is_still_the_nodes_rpc_error(picky):
+    with pytest.raises(RpcError) as refused:
+        Rpc(f"{picky}/json", timeout=30).call("eth_getLogs", [{}])
+
+    assert refused.value.code == -32005
+
+
+def test_an_answer_that_is_not_json_is_chain_unavailable(picky):
+    with pytest.raises(ChainUnavailable):
+        Rpc(f"{picky}/proxy", timeout=30).call("eth_blockNumber")

@@ -21,7 +21,7 @@ def test_approval_writes_one_pending_reward_of_the_task_amount(runtime, session)
 
 
 def test_a_claim_without_proof_cannot_be_approved(runtime, session):
-    claim = claims.claim_task(session, task_id=new_task(session), citizen=citizen())
+    claim = claims.claim_task(session, unit_settings(), task_id=new_task(session), citizen=citizen())
 
     with pytest.raises(ClaimStateConflict):
         claims.approve(session, runtime.settings, claim_id=claim.id, operator=OPERATOR)
@@ -88,18 +88,18 @@ def test_last_years_rewards_do_not_count_towards_this_years_cap(session):
 
 def test_a_citizen_claims_a_task_once(session):
     task_id, who = new_task(session), citizen()
-    claims.claim_task(session, task_id=task_id, citizen=who)
+    claims.claim_task(session, unit_settings(), task_id=task_id, citizen=who)
 
     with pytest.raises(AlreadyClaimed):
-        claims.claim_task(session, task_id=task_id, citizen=who)
+        claims.claim_task(session, unit_settings(), task_id=task_id, citizen=who)
 
 
 def test_a_full_task_takes_no_more_claims(session):
     task_id = new_task(session, capacity=1)
-    claims.claim_task(session, task_id=task_id, citizen=citizen())
+    claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen())
 
     with pytest.raises(TaskFull):
-        claims.claim_task(session, task_id=task_id, citizen=citizen())
+        claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen())
 
 
 def test_a_closed_task_takes_no_claims(session):
@@ -107,13 +107,13 @@ def test_a_closed_task_takes_no_claims(session):
     tasks.close_task(session, task_id)
 
     with pytest.raises(TaskNotOpen):
-        claims.claim_task(session, task_id=task_id, citizen=citizen())
+        claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen())
 
 
 def test_a_rejected_claim_frees_its_place(session):
     task_id = new_task(session, capacity=1)
-    claim = claims.claim_task(session, task_id=task_id, citizen=citizen())
+    claim = claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen())
 
     claims.reject(session, claim_id=claim.id, operator=OPERATOR, reason="no photo of the bench")
 
-    assert claims.claim_task(session, task_id=task_id, citizen=citizen()).status == "claimed"
+    assert claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen()).status == "claimed"

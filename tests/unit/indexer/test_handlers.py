@@ -1,7 +1,7 @@
 """The indexer's handler registry: domains register, the indexer calls, no domain is imported."""
 
-from backend.chain.events import REDEEMED, REWARDED
-from backend.indexer.handlers import REGISTRY, Handlers
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED, REWARDED
+from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.wiring import register_indexer_handlers
 from tests.support.unit import unit_settings
 
@@ -33,9 +33,24 @@ def test_a_reorg_adds_up_what_every_domain_removed_and_flagged():
     assert handlers.rollback(None, 3) == (3, 3)
 
 
-def test_the_wiring_registers_the_payouts_handlers_once():
+def test_a_chunk_handler_is_called_for_every_chunk_with_the_kinds_it_asked_for():
+    seen = []
+    handlers = Handlers()
+    handlers.on_chunk(
+        "test", lambda session, by_kind, settings, chunk: seen.append((by_kind, chunk)) or 2, kinds=[REDEEMED]
+    )
+    chunk = Chunk(7, None)
+
+    made = handlers.handle(None, {REWARDED: [{"n": 2}]}, unit_settings(), chunk)
+
+    assert (made, seen) == (2, [({REDEEMED: []}, chunk)])
+    assert handlers.kinds() == {REDEEMED} and handlers.wants_chunks()
+
+
+def test_the_wiring_registers_the_money_handlers_once():
     register_indexer_handlers()
     register_indexer_handlers()
 
-    assert REGISTRY.kinds() == {REDEEMED}
-    assert len(REGISTRY._reorgs) == 1
+    assert REGISTRY.kinds() == {REDEEMED, AUTH_USED, AUTH_CANCELED}
+    assert list(REGISTRY._chunks) == ["redemptions", "payments"]
+    assert list(REGISTRY._reorgs) == ["payouts", "redemptions", "payments"]

@@ -3,19 +3,21 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+from backend.claims import service as claims
 from backend.db import utcnow
 from backend.errors import ValidationFailed
 from backend.tasks import service as tasks
 from backend.tasks.schemas import TaskIn
-from tests.unit.helpers import OPERATOR, TASK, new_task
+from tests.support.unit import unit_settings
+from tests.unit.helpers import OPERATOR, TASK, citizen, new_task
 
 
 def test_a_new_task_is_open_with_its_reward_in_units(session):
     task = tasks.get_task(session, new_task(session))
 
     assert task.reward_units == 1500
-    assert tasks.status_of(task) == "open"
-    assert tasks.to_out(task).reward == "15.00"
+    assert tasks.status_of(task, taken=0) == "open"
+    assert tasks.to_out(task, taken=0).reward == "15.00"
 
 
 def test_a_deadline_in_the_past_is_refused(session):
@@ -37,7 +39,7 @@ def test_a_reward_with_three_decimals_is_refused():
 
 def test_a_full_task_is_listed_as_full_and_not_as_open(session):
     task_id = new_task(session, capacity=1)
-    tasks.get_task(session, task_id).taken = 1
+    claims.claim_task(session, unit_settings(), task_id=task_id, citizen=citizen())
     other = new_task(session)
     session.flush()
 
@@ -51,7 +53,7 @@ def test_a_closed_task_is_listed_as_closed(session):
     tasks.close_task(session, task_id)
     session.flush()
 
-    assert tasks.status_of(tasks.get_task(session, task_id)) == "closed"
+    assert tasks.status_of(tasks.get_task(session, task_id), taken=0) == "closed"
     assert [t.id for t in tasks.list_tasks(session, status="closed")] == [task_id]
 
 

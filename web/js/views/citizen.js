@@ -104,20 +104,27 @@ function claimSteps(claim) {
   if (claim.status === "rejected") {
     return [["step_claimed", "done"], ["step_submitted", "done"], ["step_rejected", "bad"], ["step_paid", ""]];
   }
+  if (claim.status === "expired") {
+    return [["step_claimed", "done"], ["step_expired", "bad"], ["step_approved", ""], ["step_paid", ""]];
+  }
   const done = { claimed: 1, submitted: 2, approved: reward === "confirmed" ? 4 : 3 }[claim.status] ?? 1;
-  return STEPS.map((key, i) => [key, i < done ? "done" : reward === "failed" && i === 3 ? "bad" : ""]);
+  const stuck = reward === "failed" || reward === "flagged"; // flagged: the city checks it by hand
+  return STEPS.map((key, i) => [key, i < done ? "done" : stuck && i === 3 ? "bad" : ""]);
 }
 
 function claimStatusText(claim) {
   if (claim.status === "rejected") return t("claim_rejected");
+  if (claim.status === "expired") return t("claim_expired");
   if (claim.status === "approved") {
     const reward = claim.reward?.status;
     if (reward === "confirmed") return t("claim_paid");
-    if (reward === "failed") return t("claim_payment_failed");
+    if (reward === "failed" || reward === "flagged") return t("claim_payment_failed");
     return t("claim_approved");
   }
   if (claim.status === "submitted") return t("claim_submitted");
-  return t("claim_claimed");
+  return claim.expires_at
+    ? `${t("claim_claimed")} ${t("claim_expires", { when: when(claim.expires_at) })}`
+    : t("claim_claimed");
 }
 
 function proofForm(ctx, claim) {

@@ -3,6 +3,7 @@ import { h, formValues, busy, shortAddress } from "../dom.js";
 import { t, errorText } from "../i18n.js";
 import * as wallet from "../wallet.js";
 import * as session from "../session.js";
+import { dataRights } from "./privacy.js";
 
 let phraseToShow = null; // kept only until the person confirms they wrote it down
 
@@ -200,6 +201,7 @@ export async function account(ctx) {
     h("div", { class: "card" }, h("div", { class: "muted small" }, t("your_address")),
       h("div", { class: "mono", testid: "my-address" }, session.state.address)),
     h("p", {}, t("account_roles", { roles: session.state.roles.map((r) => t(`role_${r}`)).join(", ") })),
+    dataRights(),
     h("button", { class: "secondary", testid: "sign-out", onclick: () => { session.signOut(); ctx.navigate("#/unlock"); } }, t("sign_out")),
     forget);
 }

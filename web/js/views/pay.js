@@ -1,13 +1,13 @@
 // Paying a shop: scan its code (or paste its link), see who and how much, confirm, done.
 import { icon } from "../icons.js";
-import { h, fill, busy } from "../dom.js";
+import { h, fill, busy, shortAddress } from "../dom.js";
 import { t, errorText } from "../i18n.js";
 import { api } from "../api.js";
 import { formatApi, unitsFromApi } from "../money.js";
 import * as session from "../session.js";
 import { parsePayment, startScanner } from "../qr.js";
 import * as payments from "../payments.js";
-import { items, failure, txLine, pill, every } from "./common.js";
+import { failure, txLine, pill, every } from "./common.js";
 
 function coins(amount) {
   return t("coins", { amount: formatApi(amount) });
@@ -78,21 +78,22 @@ async function confirmScreen(ctx) {
   let shop;
   let account;
   try {
-    const [list, me] = await Promise.all([
-      api("GET", "/merchants").then((r) => items(r, "merchants")),
+    // The API decides whom a citizen can pay (a merchant, or anyone while transfers are open).
+    const [payee, me] = await Promise.all([
+      api("GET", `/payments/payees/${encodeURIComponent(request.to)}`),
       api("GET", `/accounts/${session.state.address}`),
     ]);
-    shop = list.find((m) => m.address.toLowerCase() === request.to.toLowerCase());
+    shop = { ...payee, name: payee.name || shortAddress(payee.address) };
     account = me;
   } catch (error) {
     return failure(error);
   }
-  if (!shop) {
+  if (!shop.can_pay && shop.reason !== "merchant_not_ready") {
     return h("section", { class: "stack", testid: "pay-confirm" },
       h("h1", {}, t("pay_title")), h("p", { class: "error", testid: "not-a-shop" }, t("not_a_shop")),
       h("a", { class: "button secondary", href: "#/pay" }, t("back")));
   }
-  if (shop.accepting_payments === false) {
+  if (!shop.can_pay) {
     return h("section", { class: "stack", testid: "pay-confirm" },
       h("h1", {}, t("pay_title")), h("p", { class: "error", testid: "shop-not-ready" }, t("shop_not_ready", { shop: shop.name })),
       h("a", { class: "button secondary", href: "#/pay" }, t("back")));

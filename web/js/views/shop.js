@@ -125,11 +125,11 @@ export async function checkout(ctx) {
     h("h2", {}, t("incoming_title")), list);
 }
 
+// The API's one lifecycle: requested -> sent -> burned -> due -> exported -> paid (or failed).
 function redemptionState(r) {
-  const payout = r.payout_status;
-  if (payout === "paid") return [t("payout_paid"), "good"];
-  if (payout === "exported") return [t("payout_exported"), "wait"];
-  if (payout === "due" || r.status === "verified") return [t("payout_due"), "wait"];
+  if (r.status === "paid") return [t("payout_paid"), "good"];
+  if (r.status === "exported") return [t("payout_exported"), "wait"];
+  if (r.status === "due" || r.status === "burned") return [t("payout_due"), "wait"];
   if (r.status === "failed") return [t("failed"), "bad"];
   if (r.status === "sent") return [t("redeem_sent"), "wait"];
   return [t("redeem_requested"), ""];

@@ -1,0 +1,37 @@
+"""`heitje up` and `heitje deploy` find this chain's coin, or deploy one, asking the chain through
+backend.chain (no web3 in the CLI)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from eth_account import Account
+
+from backend.chain.client import has_code_at
+from backend.chain.deployment import load_deployment, save_deployment
+from backend.cli import ensure_deployment
+
+
+def test_the_recorded_coin_is_used_when_its_code_is_on_the_chain(settings, deployment):
+    found, deployed = ensure_deployment(settings)
+
+    assert (found, deployed) == (deployment, False)
+
+
+def test_a_chain_without_a_record_gets_a_coin_deployed_and_recorded(runtime, settings, tmp_path):
+    fresh = settings.model_copy(update={"deployments_dir": tmp_path})
+
+    found, deployed = ensure_deployment(fresh)
+
+    assert deployed is True
+    assert has_code_at(settings.effective_rpc_url, found.address)
+    assert load_deployment(tmp_path, found.chain_id) == found
+
+
+def test_a_record_without_code_on_a_live_chain_is_refused(settings, deployment, tmp_path):
+    save_deployment(tmp_path, dataclasses.replace(deployment, address=Account.create().address))
+    live = settings.model_copy(update={"deployments_dir": tmp_path})
+
+    with pytest.raises(RuntimeError, match="no code there"):
+        ensure_deployment(live)
