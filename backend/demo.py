@@ -9,6 +9,7 @@ Running it again adds nothing that is already there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import typer
 from eth_account import Account
@@ -34,19 +35,19 @@ DEMO_TASKS: tuple[dict[str, object], ...] = (
      "minutes": 180, "latitude": 50.8882, "longitude": 5.9795,
      "description": "Schuur het groene bankje en geef het twee lagen verf. Verf en kwasten liggen bij de bibliotheek."},
     {"title": "Zwerfvuil rapen op het Emmaplein", "district": "Centrum", "reward": "7.50", "capacity": 4,
-     "minutes": 60, "latitude": 50.8868, "longitude": 5.9722,
+     "minutes": 90, "latitude": 50.8868, "longitude": 5.9722,
      "description": "Raap het zwerfvuil rond het plein. Knijpers en zakken haal je bij het wijkcentrum."},
     {"title": "Plantenbakken water geven bij de bibliotheek", "district": "Heerlerbaan", "reward": "5.00",
-     "capacity": 1, "minutes": 30,
+     "capacity": 1, "minutes": 60,
      "description": "Geef de plantenbakken voor de bibliotheek water, een week lang elke avond."},
     {"title": "Speeltuin vegen aan de Kruisberg", "district": "Heerlerbaan", "reward": "10.00", "capacity": 2,
-     "minutes": 90, "latitude": 50.8767, "longitude": 6.0006,
+     "minutes": 120, "latitude": 50.8767, "longitude": 6.0006,
      "description": "Veeg de paden en het zandbakrandje van de speeltuin."},
     {"title": "Bladeren harken in het Aambos", "district": "Hoensbroek", "reward": "12.50", "capacity": 3,
-     "minutes": 120, "latitude": 50.9240, "longitude": 5.9260,
+     "minutes": 150, "latitude": 50.9240, "longitude": 5.9260,
      "description": "Hark de bladeren van de wandelpaden op hopen; de gemeente haalt ze op."},
     {"title": "Buurtboekenkastje opruimen", "district": "Hoensbroek", "reward": "4.00", "capacity": 1,
-     "minutes": 45, "description": "Zet de boeken recht en haal kapotte boeken eruit."},
+     "minutes": 48, "description": "Zet de boeken recht en haal kapotte boeken eruit."},
 )
 
 @dataclass(frozen=True)
@@ -64,21 +65,22 @@ def fill(runtime: Runtime) -> DemoFilled:
     operator = runtime.deployment.admin
     shop = Account.from_key(DEMO_SHOP_KEY).address
     with transaction(runtime.sessions) as session:
-        added = _add_tasks(session, operator)
+        added = _add_tasks(session, operator, runtime.settings.max_hourly_rate)
         shop_added = session.get(Merchant, shop) is None
         if shop_added:
             merchants.register(session, address=shop, name=DEMO_SHOP_NAME, iban=EXAMPLE_IBAN)
     return DemoFilled(tasks_added=added, shop_address=shop, shop_added=shop_added)
 
 
-def _add_tasks(session: Session, operator: str) -> int:
+def _add_tasks(session: Session, operator: str, max_hourly_rate: Decimal | None) -> int:
+    """The demo tasks pay at most the city's hourly rate, like every posted task."""
     existing = set(session.scalars(select(Task.title)))
     added = 0
     for spec in DEMO_TASKS:
         if spec["title"] in existing:
             continue
         data = TaskIn.model_validate(spec)
-        tasks.create_task(session, operator=operator, data=data)
+        tasks.create_task(session, operator=operator, data=data, max_hourly_rate=max_hourly_rate)
         added += 1
     return added
 

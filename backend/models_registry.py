@@ -1,6 +1,7 @@
 """Imports every domain's models so Base.metadata knows all tables (for Alembic and tests)."""
 
 from backend.accounts import models as _accounts  # noqa: F401
+from backend.audit import models as _audit  # noqa: F401
 from backend.auth import models as _auth  # noqa: F401
 from backend.chain import ledger as _chain_txs  # noqa: F401
 from backend.chain import relayer as _relayer  # noqa: F401

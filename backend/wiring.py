@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
+from backend.audit import cli as audit_cli
+from backend.audit import routes as audit_routes
 from backend.auth import routes as auth_routes
 from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED
 from backend.claims import cli as claims_cli
@@ -60,6 +62,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
+    audit_routes.router,
+    audit_routes.four_eyes_router,
     privacy_routes.router,
 )
 
@@ -79,6 +83,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "operator": accounts_cli.app,
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
+    "audit": audit_cli.app,
     "privacy": privacy_cli.app,
     "coin": coin_cli.app,
     "rewards": rewards_cli.app,

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Operator
+from backend.audit import service as audit
 from backend.claims.models import Claim
 from backend.errors import Conflict, NotFound
 from backend.indexer.models import REDEEMED, TRANSFER, ChainEvent
@@ -114,6 +115,7 @@ def add_operator(session: Session, *, address: str, added_by: str) -> Operator:
         raise Conflict(f"{address} is already an operator", address=address)
     operator = Operator(address=address, added_by=added_by)
     session.add(operator)
+    audit.record(session, added_by, "operator_added", f"operator:{address}")
     return operator
 
 

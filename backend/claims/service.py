@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.claims import photos
 from backend.claims.models import Claim, is_expired, is_open
 from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut, RewardStatus
@@ -203,7 +204,7 @@ def _not_own(claim: Claim, operator: str) -> None:
 
 def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
-    (refused with YearlyCapExceeded past the citizen's yearly cap)."""
+    (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
     _not_own(claim, operator)
     if claim.status != "submitted":
@@ -213,6 +214,10 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
         session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
+    audit.record(
+        session, operator, "claim_approved", f"claim:{claim.id}",
+        {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
+    )
     return claim, reward
 
 
@@ -225,6 +230,10 @@ def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Cl
         raise ClaimStateConflict(claim.id, status, "rejected")
     claim.status, claim.reject_reason = "rejected", reason.strip()
     claim.reviewed_by, claim.reviewed_at = operator, utcnow()
+    audit.record(
+        session, operator, "claim_rejected", f"claim:{claim.id}",
+        {"task_id": claim.task_id},
+    )
     return claim
 
 

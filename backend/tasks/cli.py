@@ -51,7 +51,10 @@ def create(
     runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            task = service.create_task(session, operator=runtime.deployment.admin, data=data)
+            task = service.create_task(
+                session, operator=runtime.deployment.admin, data=data,
+                max_hourly_rate=runtime.settings.max_hourly_rate,
+            )
             out = service.view(session, task)
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)

@@ -32,6 +32,7 @@ const TABS = {
     ["#/city/shops", "shops", "tab_shops"],
     ["#/city/payouts", "payouts", "tab_payouts"],
     ["#/city/report", "report", "tab_report"],
+    ["#/city/audit", "report", "tab_audit"],
   ],
 };
 const HOME = { citizen: "#/tasks", shop: "#/shop", city: "#/city/review" };

@@ -28,4 +28,5 @@ export const ROUTES = [
   { path: "/city/shops", role: "operator", mode: "city", view: city.shops },
   { path: "/city/payouts", role: "operator", mode: "city", view: city.payouts },
   { path: "/city/report", role: "operator", mode: "city", view: report.report },
+  { path: "/city/audit", role: "operator", mode: "city", view: city.audit },
 ];

@@ -380,6 +380,66 @@ const errorsEn = {
 export const STRINGS = { nl, en };
 export const ERRORS = { nl: errorsNl, en: errorsEn };
 
+// -- allowance rules, audit trail, four eyes (issue 13)
+Object.assign(nl, {
+  tab_audit: "Logboek",
+  audit_title: "Logboek van besluiten",
+  audit_intro: "Elk besluit van een medewerker: wie, wanneer en wat. Het logboek kan niet worden gewijzigd.",
+  audit_empty: "Nog geen besluiten.",
+  "audit:claim_approved": "Klusje goedgekeurd",
+  "audit:claim_rejected": "Klusje afgekeurd",
+  "audit:task_posted": "Klusje geplaatst",
+  "audit:task_closed": "Klusje gesloten",
+  "audit:merchant_registered": "Winkel aangemeld",
+  "audit:merchant_deactivated": "Winkel afgemeld",
+  "audit:sepa_exported": "Betaalbestand gemaakt",
+  "audit:sepa_confirmed": "Betaalbestand bevestigd (vier ogen)",
+  "audit:payout_paid": "Uitbetaling betaald",
+  "audit:batch_paid": "Betaalbestand betaald",
+  "audit:operator_added": "Medewerker toegevoegd",
+  sepa_awaiting: "Het betaalbestand is boven het vier-ogen-bedrag: een andere medewerker moet het bevestigen.",
+  batch_awaiting: "Wacht op tweede medewerker",
+  batch_awaiting_hint: "Een andere medewerker dan wie het bestand maakte, bevestigt het; daarna kan het worden gedownload.",
+  batch_confirm: "Bevestigen (vier ogen)",
+});
+Object.assign(en, {
+  tab_audit: "Audit",
+  audit_title: "Audit trail",
+  audit_intro: "Every operator decision: who, when and what. The trail cannot be changed.",
+  audit_empty: "No decisions yet.",
+  "audit:claim_approved": "Claim approved",
+  "audit:claim_rejected": "Claim rejected",
+  "audit:task_posted": "Job posted",
+  "audit:task_closed": "Job closed",
+  "audit:merchant_registered": "Shop registered",
+  "audit:merchant_deactivated": "Shop deactivated",
+  "audit:sepa_exported": "Payment file exported",
+  "audit:sepa_confirmed": "Payment file confirmed (four eyes)",
+  "audit:payout_paid": "Payout marked paid",
+  "audit:batch_paid": "Payment file marked paid",
+  "audit:operator_added": "Operator added",
+  sepa_awaiting: "The payment file is above the four-eyes total: another operator must confirm it.",
+  batch_awaiting: "Awaiting a second operator",
+  batch_awaiting_hint: "An operator other than the one who exported it confirms it; then it can be downloaded.",
+  batch_confirm: "Confirm (four eyes)",
+});
+Object.assign(errorsNl, {
+  monthly_cap_exceeded: "Deze inwoner heeft het maximum van deze maand bereikt (de vrijwilligersgrens).",
+  hourly_rate_too_high: "De beloning is te hoog voor de geschatte tijd. Verlaag de beloning of verhoog het aantal minuten.",
+  minutes_required: "Vul de geschatte tijd in minuten in.",
+  awaiting_approval: "Dit betaalbestand wacht op bevestiging door een tweede medewerker.",
+  same_operator: "U heeft dit bestand zelf gemaakt; een andere medewerker moet het bevestigen.",
+  not_awaiting_approval: "Dit betaalbestand hoeft niet bevestigd te worden.",
+});
+Object.assign(errorsEn, {
+  monthly_cap_exceeded: "This resident has reached this month's maximum of rewards (the volunteer limit).",
+  hourly_rate_too_high: "The reward is too high for the estimated time. Lower the reward or raise the minutes.",
+  minutes_required: "Enter the estimated time in minutes.",
+  awaiting_approval: "This payment file waits for a second operator's confirmation.",
+  same_operator: "You exported this file yourself; another operator must confirm it.",
+  not_awaiting_approval: "This payment file needs no confirmation.",
+});
+
 // privacy (issue 13): a person's data rights on the account screen
 Object.assign(nl, {
   privacy_title: "Jouw gegevens",

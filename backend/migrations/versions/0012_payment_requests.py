@@ -10,7 +10,7 @@ from alembic import op
 from backend.db import UTCDateTime
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

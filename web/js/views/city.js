@@ -1,5 +1,5 @@
 // The city's operator: the review queue with photos, tasks (create, close), shops (register),
-// payout batches (SEPA file, mark paid).
+// payout batches (SEPA file, four-eyes confirmation, mark paid), the audit trail.
 import { h, fill, busy, formValues, shortAddress } from "../dom.js";
 import { t, tn, errorText } from "../i18n.js";
 import { api, objectUrl, download } from "../api.js";
@@ -234,10 +234,12 @@ export async function shops(ctx) {
 export async function payouts(ctx) {
   let due;
   let batches;
+  let releases;
   try {
-    [due, batches] = await Promise.all([
+    [due, batches, releases] = await Promise.all([
       api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")),
       api("GET", "/payouts/batches").then((r) => items(r, "batches")),
+      api("GET", "/payouts/releases").then((r) => items(r, "releases")),
     ]);
   } catch (e) {
     return failure(e);
@@ -246,18 +248,36 @@ export async function payouts(ctx) {
   const dueCents = due.reduce((sum, p) => sum + unitsFromApi(p.euros), 0);
   const exportButton = h("button", { testid: "sepa-export", disabled: due.length === 0, onclick: () => busy(exportButton.parentElement, async () => {
     try {
-      await download("POST", "/payouts/sepa", "payouts.xml");
+      const result = await download("POST", "/payouts/sepa", "payouts.xml");
       ctx.rerender();
-      ctx.banner(t("sepa_done"), "ok");
+      ctx.banner(t(result.pending ? "sepa_awaiting" : "sepa_done"), "ok");
     } catch (e) {
       error.textContent = errorText(e);
     }
   }) }, t("sepa_export"));
   const batchRows = [...batches].sort((a, b) => b.id - a.id).map((b) => {
     const paid = Boolean(b.paid_at);
+    const awaiting = releases.some((r) => r.batch_id === b.id && r.status === "awaiting_approval");
+    const state = paid ? pill(t("payout_paid"), "good", "batch-state")
+      : awaiting ? pill(t("batch_awaiting"), "wait", "batch-state") : pill(t("payout_exported"), "wait", "batch-state");
+    if (awaiting) {
+      // four eyes: another operator confirms before the file can be downloaded (the API refuses the exporter)
+      return h("div", { class: "card", testid: "batch", dataset: { batchId: b.id } },
+        h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })), state),
+        h("div", { class: "small muted" }, t("batch_line", { n: b.payout_count, euros: formatApi(b.euros) }), " · ", when(b.created_at)),
+        h("p", { class: "small muted" }, t("batch_awaiting_hint")),
+        h("button", { testid: "batch-confirm", onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api("POST", `/payouts/batches/${b.id}/confirm`);
+            ctx.rerender();
+          } catch (err) {
+            error.textContent = errorText(err);
+          }
+        } }, t("batch_confirm")));
+    }
     return h("div", { class: "card", testid: "batch", dataset: { batchId: b.id } },
-      h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })),
-        paid ? pill(t("payout_paid"), "good", "batch-state") : pill(t("payout_exported"), "wait", "batch-state")),
+      h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })), state),
       h("div", { class: "small muted" }, t("batch_line", { n: b.payout_count, euros: formatApi(b.euros) }), " · ", when(b.created_at)),
       h("div", { class: "row" },
         h("button", { class: "secondary", testid: "batch-download", onclick: () => download("GET", `/payouts/batches/${b.id}/sepa`, `batch-${b.id}.xml`).catch((e) => { error.textContent = errorText(e); }) }, t("download")),
@@ -287,4 +307,22 @@ export async function payouts(ctx) {
       exportButton, error),
     h("h2", {}, t("batches_title")),
     batchRows.length ? batchRows : h("p", { class: "muted" }, t("no_batches")));
+}
+
+export async function audit(ctx) {
+  let entries;
+  try {
+    entries = await api("GET", "/audit", { query: { limit: 200 } }).then((r) => items(r, "entries"));
+  } catch (e) {
+    return failure(e);
+  }
+  const error = h("p", { class: "error", role: "alert" });
+  const csv = h("button", { class: "secondary", testid: "audit-csv", onclick: () => download("GET", "/audit", "heitje-audit.csv", { query: { format: "csv", limit: 10000 } }).catch((e) => { error.textContent = errorText(e); }) }, t("download_csv"));
+  return h("section", { testid: "city-audit" },
+    h("h1", {}, t("audit_title")),
+    h("p", { class: "muted" }, t("audit_intro")),
+    csv, error,
+    entries.length ? entries.map((e) => h("div", { class: "card", testid: "audit-entry" },
+      h("div", { class: "row" }, h("strong", {}, t(`audit:${e.action}`)), h("span", { class: "small muted" }, when(e.at))),
+      h("div", { class: "small" }, e.subject, " · ", e.actor === "cli" ? "cli" : shortAddress(e.actor)))) : h("p", { class: "muted" }, t("audit_empty")));
 }
