@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from backend import cli_params
 from backend.claims import service
 from backend.claims.models import CLAIM_STATUSES
-from backend.cli_params import cli_runtime
 from backend.db import transaction, utcnow
 from backend.errors import HeitjeError
 
@@ -26,7 +26,7 @@ def list_(
 
     if status is not None and status not in CLAIM_STATUSES:
         raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         claims = service.list_claims(session, citizen=None, status=status, task_id=task)  # type: ignore[arg-type]
         for out in service.with_rewards(session, claims):
@@ -42,7 +42,7 @@ def list_(
 @app.command("expire")
 def expire() -> None:
     """Record as expired every claim without proof whose time is up (the API already treats them so)."""
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         count = service.record_expiry(session, utcnow())
     typer.echo(f"{count} claim(s) expired")
@@ -52,7 +52,7 @@ def expire() -> None:
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             service.approve(session, runtime.settings, claim_id=claim_id, operator=runtime.deployment.admin)
@@ -66,7 +66,7 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             service.reject(session, claim_id=claim_id, operator=runtime.deployment.admin, reason=reason)

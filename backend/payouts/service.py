@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
+from backend.audit import service as audit
 from backend.db import utcnow
 from backend.errors import NotFound, NothingToPay, PayoutNotExported
 from backend.merchants.models import Merchant
@@ -229,10 +230,18 @@ def export_due(
     )
     for payout, _ in payable:
         payout.status, payout.batch_id, payout.exported_at = EXPORTED, batch.id, now
+    # audit trail and four eyes (issue 13): above SEPA_FOUR_EYES_TOTAL the batch awaits a second operator
+    hold = audit.hold_if_needed(
+        session, settings, batch_id=batch.id, total_cents=batch.total_cents, operator=operator
+    )
+    audit.record(
+        session, operator, "sepa_exported", f"batch:{batch.id}",
+        {"payouts": batch.payout_count, "total_cents": batch.total_cents, "awaiting_approval": hold is not None},
+    )
     return Export(batch=batch, skipped=skipped)
 
 
-def mark_paid(session: Session, payout_id: int, *, city: str) -> Payout:
+def mark_paid(session: Session, payout_id: int, *, city: str, operator: str = "cli") -> Payout:
     """The bank paid this payout: exported -> paid (and added to the city's euros paid out this month).
     Marking a paid payout again changes nothing."""
     payout = session.get(Payout, payout_id, with_for_update=True)
@@ -243,13 +252,15 @@ def mark_paid(session: Session, payout_id: int, *, city: str) -> Payout:
     if payout.status == EXPORTED:
         payout.status, payout.paid_at = PAID, utcnow()
         totals.paid(session, city, paid_at=payout.paid_at, cents=payout.amount_cents)
+        audit.record(session, operator, "payout_paid", f"payout:{payout.id}", {"batch_id": payout.batch_id})
     return payout
 
 
-def mark_batch_paid(session: Session, batch_id: int, *, city: str) -> PayoutBatch:
+def mark_batch_paid(session: Session, batch_id: int, *, city: str, operator: str = "cli") -> PayoutBatch:
     """The bank executed the whole file: every payout in it becomes paid (and added to the city's euros
     paid out this month)."""
     batch = get_batch(session, batch_id)
+    audit.require_released(session, batch_id)  # four eyes: an unconfirmed file cannot have been paid
     now = utcnow()
     cents = session.scalar(
         select(func.coalesce(func.sum(Payout.amount_cents), 0)).where(
@@ -264,4 +275,5 @@ def mark_batch_paid(session: Session, batch_id: int, *, city: str) -> PayoutBatc
     )
     if batch.paid_at is None:
         batch.paid_at = now
+        audit.record(session, operator, "batch_paid", f"batch:{batch.id}", {"payouts": batch.payout_count})
     return batch

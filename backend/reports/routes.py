@@ -38,6 +38,12 @@ class ReportRow(BaseModel):
     euros_paid_out: str | None
 
 
+class AuditCount(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC)")
+    action: str = Field(examples=["claim_approved"])
+    count: int
+
+
 class SummaryOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -85,6 +91,10 @@ class SummaryOut(BaseModel):
     )
     indexed_to_block: int | None
     generated_at: datetime
+    audit: list[AuditCount] = Field(
+        default_factory=list,
+        description="appendix: operator decisions per month and action (the entries: GET /api/v1/audit)",
+    )
     # privacy (issue 13): what retention and erasures removed so far, per kind
     privacy_removals: dict[str, int] = Field(default_factory=dict)
 
@@ -140,12 +150,18 @@ def get_summary(
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",  # noqa: A002
     first: FromMonth = None,
     last: ToMonth = None,
+    dialect: Annotated[
+        Literal["standard", "nl"],
+        Query(description="CSV only: standard (commas, decimal points) or nl (semicolons, decimal commas, "
+              "Dutch headers: what Dutch Excel opens as columns and numbers)"),
+    ] = "standard",
 ) -> SummaryOut | Response:
     months, city = service.MonthRange(first, last), runtime.settings.city_name
     supply = _supply(runtime)
     if format == "csv":
         headers = {"X-Circulating-Supply": format_amount(supply)} if supply is not None else {}
-        return _csv(service.summary_csv_lines(runtime.read_sessions, city, months), "heitje-summary.csv", headers)
+        name = "heitje-overzicht.csv" if dialect == "nl" else "heitje-summary.csv"
+        return _csv(service.summary_csv_lines(runtime.read_sessions, city, months, dialect), name, headers)
     result = service.summary(session, runtime.deployment.address, city, months)
     return SummaryOut(
         city=city,
@@ -154,6 +170,7 @@ def get_summary(
         indexed_supply=format_amount(result.indexed_supply),
         indexed_to_block=result.indexed_to_block,
         generated_at=utcnow(),
+        audit=[AuditCount(month=m, action=a, count=n) for (m, a), n in result.audit.items()],
         privacy_removals=removal_totals(session),
     )
 
@@ -165,25 +182,35 @@ def get_summary(
     responses={**ERRORS, **CSV_RESPONSE},
 )
 def get_summary_csv(
-    runtime: RuntimeDep, session: SessionDep, user: CurrentOperator, first: FromMonth = None, last: ToMonth = None
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: CurrentOperator,
+    first: FromMonth = None,
+    last: ToMonth = None,
+    dialect: Annotated[
+        Literal["standard", "nl"], Query(description="standard, or nl (semicolons, decimal commas)")
+    ] = "standard",
 ) -> Response:
-    return get_summary(runtime, session, user, format="csv", first=first, last=last)  # type: ignore[return-value]
+    return get_summary(  # type: ignore[return-value]
+        runtime, session, user, format="csv", first=first, last=last, dialect=dialect
+    )
 
 
 @router.get(
     "/open-data",
-    summary="Anonymised export of every coin event, for publication (operator)",
-    description="CSV: date, event, from, to, amount, district. Addresses are replaced by salted hashes "
-    "(OPEN_DATA_SALT); no names, IBANs, transaction hashes, refs or block numbers. `from` and `to` (YYYY-MM) "
-    "bound the months; the file is streamed as it is read.",
+    summary="Aggregated open data per month and district, for publication (operator)",
+    description="CSV: month, district, measure (rewards | paid_to_merchants | redeemed), people (distinct "
+    "addresses), events, amount, suppressed. No row per event or per address. A cell with fewer than "
+    "OPEN_DATA_MIN_CITIZENS people has blank figures and suppressed=yes. `from` and `to` (YYYY-MM) bound the "
+    "months; the events are read with a server-side cursor and the file is streamed.",
     response_class=Response,
     responses={
         **ERRORS,
         200: {
             "content": {
                 "text/csv": {
-                    "example": "date,event,from,to,amount,district\n"
-                    "2026-03-02,reward,,3f9a0c1d2e4b5a697887,15.00,Zuid\n"
+                    "example": ",".join(service.OPEN_DATA_COLUMNS) + "\n"
+                    "2026-03,Zuid,rewards,7,9,131.50,\n2026-03,Noord,rewards,,,,yes\n"
                 }
             },
             "description": "the open-data CSV",
@@ -194,5 +221,5 @@ def get_open_data(
     runtime: RuntimeDep, _: CurrentOperator, first: FromMonth = None, last: ToMonth = None
 ) -> Response:
     months = service.MonthRange(first, last)
-    lines = service.open_data_csv(runtime.read_sessions, runtime.settings.open_data_salt, months)
+    lines = service.open_data_csv(runtime.read_sessions, runtime.settings.open_data_min_citizens, months)
     return _csv(lines, "heitje-open-data.csv")

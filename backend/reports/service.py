@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.chain.events import ZERO_ADDRESS
 from backend.errors import MonthRangeReversed
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
@@ -87,6 +88,7 @@ class Summary:
     rows: list[Row] = field(default_factory=list)
     indexed_supply: int = 0  # units rewarded - units redeemed, from the indexed events
     indexed_to_block: int | None = None
+    audit: dict[tuple[str, str], int] = field(default_factory=dict)  # appendix: (month, action) -> decisions
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,40 @@ def summary(session: Session, contract: str, city: str, months: MonthRange | Non
         ).where(ReportTotal.city == city, ReportTotal.district == ALL)
     ).one()
     checkpoint = session.get(IndexerCheckpoint, contract)
-    return Summary(rows, int(rewarded) - int(redeemed), checkpoint.block_number if checkpoint else None)
+    indexed_to = checkpoint.block_number if checkpoint else None
+    return Summary(rows, int(rewarded) - int(redeemed), indexed_to, audit.counts_by_month(session))
+
+
+# Dutch spreadsheet conventions (?dialect=nl): Dutch headers, semicolons, decimal commas.
+CSV_COLUMNS_NL = {
+    "city": "gemeente",
+    "month": "maand",
+    "district": "wijk",
+    "tasks_done": "klusjes_gedaan",
+    "minutes_worked": "minuten_gewerkt",
+    "coins_rewarded": "heitjes_beloond",
+    "coins_paid_to_merchants": "heitjes_betaald_aan_winkels",
+    "coins_redeemed": "heitjes_ingewisseld",
+    "euros_paid_out": "euros_uitbetaald",
+}
+MONEY_COLUMNS = ("coins_rewarded", "coins_paid_to_merchants", "coins_redeemed", "euros_paid_out")
+
+
+def _csv_writer(out: io.StringIO, dialect: str) -> SafeDictWriter:
+    nl = dialect == "nl"
+    return SafeDictWriter(out, CSV_COLUMNS_NL.values() if nl else CSV_COLUMNS, delimiter=";" if nl else ",")
+
+
+def _csv_row(r: Row, city: str, dialect: str) -> dict[str, str | int | None]:
+    """A summary row for the CSV: as is, or (dialect "nl") with decimal commas, Dutch headers and "alle"."""
+    row = {"city": city, **r.as_strings()}
+    if dialect == "nl":
+        for key in MONEY_COLUMNS:
+            if row[key] is not None:
+                row[key] = str(row[key]).replace(".", ",")
+        row["district"] = "alle" if r.district == ALL else r.district
+        row = {CSV_COLUMNS_NL[k]: v for k, v in row.items()}
+    return row
 
 
 class _Line(io.StringIO):
@@ -149,99 +184,111 @@ class _Line(io.StringIO):
 LINES_PER_PIECE = 500
 
 
-def summary_csv_lines(sessions: sessionmaker[Session], city: str, months: MonthRange) -> Iterator[str]:
-    """The summary as CSV, a line at a time, read from the running totals in its own session (the
-    request's has ended by the time a streamed answer is sent)."""
+def summary_csv_lines(
+    sessions: sessionmaker[Session], city: str, months: MonthRange, dialect: str = "standard"
+) -> Iterator[str]:
+    """The summary as CSV (see summary_csv), streamed in pieces, read from the running totals in its own
+    session (the request's has ended by the time a streamed answer is sent)."""
     out = _Line()
-    writer = SafeDictWriter(out, CSV_COLUMNS)
+    writer = _csv_writer(out, dialect)
     writer.writeheader()
     yield out.take()
     with sessions() as session:
         for count, total in enumerate(totals.rows_between(session, city, months.first, months.last), start=1):
-            writer.writerow({"city": city, **Row.of(total).as_strings()})
+            writer.writerow(_csv_row(Row.of(total), city, dialect))
             if count % LINES_PER_PIECE == 0:  # a piece at a time: each one is a hop to the server's thread pool
                 yield out.take()
     yield out.take()
 
 
-def summary_csv(result: Summary, city: str = "") -> str:
+def summary_csv(result: Summary, dialect: str = "standard", city: str = "") -> str:
+    """The summary as CSV: commas and decimal points, or (dialect "nl") what Dutch Excel opens as
+    columns and numbers: semicolons, decimal commas, Dutch headers ("all" districts as "alle")."""
     out = io.StringIO()
-    writer = SafeDictWriter(out, CSV_COLUMNS)
+    writer = _csv_writer(out, dialect)
     writer.writeheader()
     for r in result.rows:
-        writer.writerow({"city": city, **r.as_strings()})
+        writer.writerow(_csv_row(r, city, dialect))
     return out.getvalue()
 
 
 # --- open data -----------------------------------------------------------------------------------
 
-OPEN_DATA_COLUMNS = ("date", "event", "from", "to", "amount", "district")
+OPEN_DATA_COLUMNS = ("month", "district", "measure", "people", "events", "amount", "suppressed")
+SUPPRESSED = "yes"
 
 
 def pseudonym(salt: str, address: str | None) -> str:
-    """A salted hash standing for an address (HMAC-SHA256, 80 bits shown): the same address gets
-    the same pseudonym in every export with the same salt; without the salt it cannot be reversed
-    by hashing candidate addresses. The zero address (mint, burn) stays empty."""
+    """A salted hash standing for an address (HMAC-SHA256, 80 bits shown). No longer used by the open
+    data (a pseudonym that links rows lets them be joined back to the chain); kept for callers that
+    need a stable, non-reversible label for one address."""
     if not address or address == ZERO_ADDRESS:
         return ""
     return hmac.new(salt.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def open_data_csv(sessions: sessionmaker[Session], salt: str, months: MonthRange | None = None) -> Iterator[str]:
-    """Every indexed coin event (in the months asked for) with addresses replaced by pseudonyms; no
-    names, IBANs, transaction hashes, claim ids, refs or block numbers (those would lead back to the
-    addresses on the public chain), and the day instead of the block time. Streamed: yields CSV text a
-    batch of events at a time, read in its own session with a server-side cursor (yield_per)."""
+@dataclass
+class Cell:
+    people: set[str] = field(default_factory=set)  # distinct addresses behind the cell
+    events: int = 0
+    units: int = 0
+
+
+def open_data_csv(sessions: sessionmaker[Session], min_people: int, months: MonthRange | None = None) -> Iterator[str]:
+    """Counts and amounts per month and district, nothing per event and nothing per address, so no row
+    can be laid beside the public chain's events to find one citizen:
+
+    - `rewards` per district and month (district from the claim's task);
+    - `paid_to_merchants` and `redeemed` per month for the whole city (`all`; merchants have no district).
+
+    `people` counts the distinct addresses behind a cell. A cell with fewer than `min_people`
+    (OPEN_DATA_MIN_CITIZENS) keeps its month, district and measure but its people, events and amount
+    are left blank and `suppressed` says "yes". There is no city-wide rewards row: it would give away
+    a suppressed district's figures by subtraction.
+
+    Only the months asked for; streamed: the header goes out first, the events are read in their own
+    session with a server-side cursor (yield_per), never all at once."""
     months = months or MonthRange()
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
     yield out.getvalue()
+    out.seek(0)
+    out.truncate()
+    cells: dict[tuple[str, str, str], Cell] = {}
+
+    def add(month: str, district: str, measure: str, person: str, units: int) -> None:
+        cell = cells.setdefault((month, district, measure), Cell())
+        cell.people.add(person.lower())
+        cell.events += 1
+        cell.units += units
+
     with sessions() as session:
         ids = read_claim_ids(session)
+        merchants = merchant_addresses(session)
         query = select(
-            ChainEvent.kind,
-            ChainEvent.block_time,
-            ChainEvent.account,
-            ChainEvent.counterparty,
-            ChainEvent.amount,
+            ChainEvent.kind, ChainEvent.block_time, ChainEvent.account, ChainEvent.counterparty, ChainEvent.amount,
             ChainEvent.ref,
-            ChainEvent.accepted,
-        )
+        ).where(ChainEvent.kind.in_((REWARDED, TRANSFER, REDEEMED)))
         if months.start is not None:
             query = query.where(ChainEvent.block_time >= months.start)
         if months.end is not None:
             query = query.where(ChainEvent.block_time < months.end)
-        events = session.execute(
-            query.order_by(ChainEvent.block_number, ChainEvent.log_index).execution_options(yield_per=totals.BATCH)
-        )
+        events = session.execute(query.execution_options(yield_per=totals.BATCH))
         for part in events.partitions():
-            out.seek(0)
-            out.truncate()
             districts = totals.districts_of(session, ids, (row[5] for row in part if row[0] == REWARDED))
-            for kind, block_time, account, counterparty, amount, ref, accepted in part:
-                day = block_time.date().isoformat()
+            for kind, block_time, account, counterparty, amount, ref in part:
+                month, units = totals.month_of(block_time), amount or 0
                 if kind == REWARDED:
-                    district = districts.get(ref or "", UNKNOWN_DISTRICT)
-                    writer.writerow(
-                        (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
-                    )
-                elif kind == TRANSFER:
-                    if ZERO_ADDRESS in (account, counterparty):
-                        continue  # a mint or a burn: already listed as its reward or redemption
-                    writer.writerow(
-                        (
-                            day,
-                            "transfer",
-                            pseudonym(salt, account),
-                            pseudonym(salt, counterparty),
-                            format_amount(amount or 0),
-                            "",
-                        )
-                    )
+                    add(month, districts.get(ref or "", UNKNOWN_DISTRICT), "rewards", account, units)
                 elif kind == REDEEMED:
-                    writer.writerow((day, "redemption", pseudonym(salt, account), "", format_amount(amount or 0), ""))
-                else:
-                    event = "merchant_added" if accepted else "merchant_removed"
-                    writer.writerow((day, event, "", pseudonym(salt, account), "", ""))
-            yield out.getvalue()
+                    add(month, ALL, "redeemed", account, units)
+                elif account != ZERO_ADDRESS and counterparty in merchants:
+                    add(month, ALL, "paid_to_merchants", account, units)
+
+    for (month, district, measure), cell in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] == ALL, kv[0])):
+        if len(cell.people) < min_people:
+            writer.writerow((month, district, measure, "", "", "", SUPPRESSED))
+        else:
+            writer.writerow((month, district, measure, len(cell.people), cell.events, format_amount(cell.units), ""))
+    yield out.getvalue()

@@ -1,14 +1,14 @@
 """running totals of the reports per city, month and district (issue 16: the summary reads only these)
 
 Revision ID: 0015
-Revises: 0006
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0006"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from backend.chain.admin import send_transaction
 from backend.chain.ledger import LIVE, ChainTx
-from backend.chain.sender import TxSender, load_sources
+from backend.chain.sender import TxSender
+from backend.rewards.installation import read_claim_ids
+from backend.rewards.sender import SENDER_SOURCES
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.claims.helpers import Loop, rewards_by_claim
 
@@ -22,6 +24,14 @@ def _funded(w3) -> Account:
     return account
 
 
+def _onchain(runtime, claim: int) -> int:
+    """The on-chain id this installation pays `claim` under."""
+    with runtime.read_sessions() as session:
+        ids = read_claim_ids(session)
+    assert ids is not None
+    return ids.onchain_int(claim)
+
+
 def _key(account) -> str:
     return "0x" + bytes(account.key).hex()
 
@@ -29,7 +39,7 @@ def _key(account) -> str:
 def _send_without_settling(runtime, key: str) -> None:
     """One sender round that stores and broadcasts the waiting rewards, then the sender stops (as if the
     operator stopped the workers to switch the key): its transactions stay live in the ledger."""
-    sender = TxSender(runtime, key=key, sources=load_sources(runtime))
+    sender = TxSender(runtime, key=key, sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         assert sender.lock.acquire()
         sender.send_new()
@@ -107,7 +117,7 @@ def test_after_the_rotation_the_new_key_pays_new_rewards_and_nothing_twice(heitj
     )
     second, second_citizen = loop.approved_claim()
 
-    sender = TxSender(runtime, key=_key(new), sources=load_sources(runtime))
+    sender = TxSender(runtime, key=_key(new), sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         for _ in range(50):
             sender.tick()
@@ -120,7 +130,7 @@ def test_after_the_rotation_the_new_key_pays_new_rewards_and_nothing_twice(heitj
     assert runtime.chain.balance_of(first_citizen.address) == 1500
     assert runtime.chain.balance_of(second_citizen.address) == 1500
     assert admin.state().total_supply == 3000
-    assert [m.claim_number for m in admin.minted_by(new.address, 0)] == [second]
+    assert [m.claim_id for m in admin.minted_by(new.address, 0)] == [_onchain(runtime, second)]
 
 
 def test_rotate_relayer_sweeps_the_old_keys_eth_to_the_new_key(heitje, admin, w3):
@@ -196,7 +206,7 @@ def test_a_reward_the_old_key_sent_into_a_pause_is_paid_once_by_the_new_key(
         env={"MINTER_KEY": _key(new), "OLD_MINTER_KEY": OLD_MINTER_KEY},
     )
     heitje("coin", "unpause", "--yes")
-    sender = TxSender(runtime, key=_key(new), sources=load_sources(runtime))
+    sender = TxSender(runtime, key=_key(new), sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         for _ in range(50):
             sender.tick()
@@ -208,5 +218,5 @@ def test_a_reward_the_old_key_sent_into_a_pause_is_paid_once_by_the_new_key(
     assert result.exit_code == 0, result.output
     assert rewards_by_claim(runtime)[claim].status == "confirmed"
     assert runtime.chain.balance_of(citizen.address) == 1500
-    assert [m.claim_number for m in admin.minted_by(new.address, 0)] == [claim]
+    assert [m.claim_id for m in admin.minted_by(new.address, 0)] == [_onchain(runtime, claim)]
     assert admin.minted_by(OLD_MINTER, 0) == []
