@@ -13,6 +13,7 @@ import io
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -100,15 +101,24 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def _die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the API process dies, even by kill -9 (an orphaned
-    decoder would otherwise hold its memory until the machine restarts). The pool is started from the
-    event loop's thread, which lives as long as the process."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-        import signal
+    """The worker ends when the API process dies, even by kill -9 (an orphaned decoder would otherwise
+    hold its memory until the machine restarts). Watched from a thread, by process rather than with
+    Linux's PR_SET_PDEATHSIG, which fires when the *thread* that started the worker ends (the pool is
+    shared by every request, whichever thread started it)."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):  # glibc: no extra malloc arena for the watcher,
+        import ctypes  # whose reserved address space would count against the worker's memory ceiling
 
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        m_arena_max = -8
+        ctypes.CDLL(None).mallopt(m_arena_max, 1)
+    threading.stack_size(256 * 1024)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _limit_worker(memory_bytes: int, max_pixels: int) -> None:
