@@ -15,7 +15,7 @@ from backend.deps import RuntimeDep, SessionDep
 from backend.payment_requests import service
 from backend.payment_requests.service import RequestView
 
-router = APIRouter(prefix="/payment-requests", tags=["payment requests"])
+router = APIRouter(prefix="/payment-requests", tags=["payment_requests"])
 
 SHOP = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 CITIZEN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
