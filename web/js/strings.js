@@ -421,3 +421,6 @@ Object.assign(errorsEn, {
   "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
   "erasure_blocked:operator": "A city account cannot erase itself.",
 });
+// Lists load a page at a time (issue 16: paging).
+Object.assign(nl, { more: "Meer laden" });
+Object.assign(en, { more: "Load more" });
