@@ -125,3 +125,44 @@ def test_a_registry_cursor_with_a_time_without_zone_is_a_422(client, loop):
     response = client.get(API + "/merchants/registry", params={"cursor": naive}, headers=loop.operator)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_cursor"
+
+
+def test_account_history_pages_merge_rewards_and_payments_newest_first_each_once(client, runtime, loop):
+    from datetime import UTC, datetime, timedelta
+
+    from backend.claims.models import Claim
+    from backend.indexer.models import TRANSFER, ChainEvent
+    from backend.rewards.models import Reward
+
+    citizen = new_account()
+    shop = new_account().address
+    task_ids = [loop.create_task() for _ in range(3)]  # one claim per task and citizen
+    noon = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    times = [noon, noon, noon - timedelta(hours=1), noon - timedelta(hours=2)]  # ties across both sources
+    with runtime.sessions() as session, session.begin():
+        for n, at in enumerate(times[:3]):
+            claim = Claim(task_id=task_ids[n], citizen=citizen.address, status="approved")
+            session.add(claim)
+            session.flush()
+            session.add(Reward(claim_id=claim.id, citizen=citizen.address, amount_units=100 + n, year=2026,
+                               status="confirmed", created_at=at, confirmed_at=at))
+        for n, at in enumerate(times):  # a later block never has an earlier time
+            session.add(ChainEvent(tx_hash="0x" + f"{n:064x}", log_index=0, block_number=20 - n,
+                                   block_hash="0x" + "00" * 32, block_time=at, kind=TRANSFER,
+                                   account=citizen.address, counterparty=shop, amount=200 + n))
+    headers = loop.headers(citizen)
+    whole = client.get(f"{API}/accounts/{citizen.address}", params={"limit": 200}, headers=headers).json()["history"]
+
+    lines, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        response = client.get(f"{API}/accounts/{citizen.address}", params=params, headers=headers)
+        assert len(response.json()["history"]) <= 2
+        lines += response.json()["history"]
+        cursor = response.headers.get("X-Next-Cursor")
+        if cursor is None:
+            break
+
+    assert len(whole) == 7
+    assert [line["at"] for line in whole] == sorted((line["at"] for line in whole), reverse=True)
+    assert lines == whole

@@ -45,11 +45,11 @@ def _full_scans(runtime, statement: str, parameters) -> list[str]:
     with runtime.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET enable_seqscan = off"))
+            # Empty tables make every join look free; a page of a large table is a nested loop.
+            conn.execute(text("SET enable_mergejoin = off"))
+            conn.execute(text("SET enable_hashjoin = off"))
             plan = [row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters)]
-            return [
-                line.strip() for line in plan
-                if (m := re.search(r"Seq Scan on (\w+)", line)) and m.group(1) in GROWING
-            ]
+            return _postgres_full_scans(plan, statement)
         plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
     sorted_in_memory = any("TEMP B-TREE FOR ORDER BY" in step for step in plan)
     scans = []
@@ -57,6 +57,29 @@ def _full_scans(runtime, statement: str, parameters) -> list[str]:
         m = re.fullmatch(r"SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX \w+)?", step.strip())
         if m and m.group(1) in GROWING and not (not sorted_in_memory and _walks_a_page(statement, m.group(1))):
             scans.append(step)
+    return scans
+
+
+def _postgres_full_scans(plan: list[str], statement: str) -> list[str]:
+    """Seq Scans of growing tables, and index scans without an Index Cond (a walk of the whole index)
+    unless they walk a keyset page."""
+    scans = []
+    sorted_in_memory = any(re.search(r"\bSort\b", line) for line in plan)
+    for i, line in enumerate(plan):
+        m = re.search(r"(Seq Scan|Index (?:Only )?Scan(?: Backward)?) (?:using \w+ )?on (\w+)", line)
+        if not m or m.group(2) not in GROWING:
+            continue
+        if m.group(1) == "Seq Scan":
+            scans.append(line.strip())
+            continue
+        details = []
+        for following in plan[i + 1:]:
+            if "->" in following:
+                break
+            details.append(following)
+        conditioned = any("Index Cond:" in d for d in details)
+        if not conditioned and not (not sorted_in_memory and _walks_a_page(statement, m.group(2))):
+            scans.append(line.strip())
     return scans
 
 
@@ -126,6 +149,8 @@ def _requests(operator, citizen, merchant):
     yield "/merchants/registry", {}, operator
     yield "/merchants/registry", {"cursor": registry_cursor}, operator
     yield f"/accounts/{citizen_address}", {}, citizen_headers
+    history_cursor = paging.encode([datetime(2030, 1, 1, tzinfo=UTC), "reward", 5])
+    yield f"/accounts/{citizen_address}", {"cursor": history_cursor}, citizen_headers
 
 
 def test_no_list_request_scans_a_growing_table(client, runtime, operator, citizen, merchant):
@@ -139,7 +164,7 @@ def test_no_list_request_scans_a_growing_table(client, runtime, operator, citize
             scans = _full_scans(runtime, statement, parameters)
             if scans:
                 found[f"{path} {params}: {' '.join(statement.split())[:300]}"] = scans
-    assert found == {}
+    assert found == {}, found
 
 
 def test_the_check_sees_a_full_scan(runtime):
