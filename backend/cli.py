@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from eth_account import Account
 
-from backend import migrate
+from backend import demo, migrate
 from backend.chain import anvil
 from backend.chain.client import has_code_at, node_chain_id
 from backend.chain.deploy import deploy_coin_at
@@ -30,6 +30,7 @@ log = logging.getLogger("heitje")
 
 for _name, _group in CLI_GROUPS.items():
     app.add_typer(_group, name=_name)
+app.command("demo")(demo.command)
 
 
 def ensure_deployment(settings: Settings, *, fresh: bool = False) -> tuple[Deployment, bool]:

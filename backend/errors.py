@@ -688,6 +688,139 @@ class DatabaseBehindChain(HeitjeError):
         )
 
 
+# -- payment requests (issue 12)
+
+
+class PaymentRequestPaid(HeitjeError):
+    """Raised when a payment request already has its payment and another authorization is sent for it."""
+
+    status = 409
+    code = "payment_request_paid"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"payment request {request_id} has already been paid", request_id=request_id)
+
+
+class PaymentRequestExpired(HeitjeError):
+    """Raised when a payment request is paid (or its typed data asked for) after it expired."""
+
+    status = 409
+    code = "payment_request_expired"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(
+            f"payment request {request_id} has expired: ask the shop for a new code", request_id=request_id
+        )
+
+
+class PaymentRequestMismatch(HeitjeError):
+    """Raised when a signed transfer sent for a payment request differs from it (receiver, amount, nonce)."""
+
+    status = 422
+    code = "payment_request_mismatch"
+
+    def __init__(self, request_id: str, field: str) -> None:
+        super().__init__(
+            f"{field}: the signed transfer does not match payment request {request_id}",
+            request_id=request_id,
+            field=field,
+        )
+
+
+class AmbiguousRegistrationCode(HeitjeError):
+    """Raised when a shop's short registration code fits more than one account: ask for the address."""
+
+    status = 409
+    code = "ambiguous_registration_code"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"the registration code {code} fits more than one account; register the shop by its full address",
+            registration_code=code,
+        )
+# --- allowance rules, audit trail, four eyes (issue 13, rules) --------------------------------
+
+
+class MonthlyCapExceeded(HeitjeError):
+    """Raised when approving a claim would take the citizen's rewards this calendar month (in CAP_TIMEZONE) past
+    the monthly cap (settings.monthly_cap); nothing is approved and nothing is minted."""
+
+    status = 409
+    code = "monthly_cap_exceeded"
+
+    def __init__(self, citizen: str, month: str, already: str, reward: str, cap: str) -> None:
+        super().__init__(
+            f"approving would pay {citizen} {reward} on top of {already} in {month}, over the monthly cap of {cap}",
+            citizen=citizen, month=month, already=already, reward=reward, cap=cap,
+        )
+
+
+class HourlyRateTooHigh(HeitjeError):
+    """Raised when a task's reward divided by its estimated hours is above settings.max_hourly_rate
+    (the volunteer allowance's hourly limit); the task is not posted."""
+
+    status = 422
+    code = "hourly_rate_too_high"
+
+    def __init__(self, reward: str, minutes: int, rate: str, limit: str) -> None:
+        super().__init__(
+            f"a reward of {reward} for {minutes} minutes pays {rate} an hour, above the limit of {limit} an hour; "
+            "lower the reward or raise the estimated minutes",
+            field="reward", reward=reward, minutes=minutes, rate=rate, limit=limit,
+        )
+
+
+class MinutesRequired(HeitjeError):
+    """Raised when a task is posted without its estimated minutes while a maximum hourly rate is set:
+    without them the rate cannot be checked."""
+
+    status = 422
+    code = "minutes_required"
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(
+            f"minutes: give the task's estimated minutes; rewards are limited to {limit} an hour",
+            field="minutes", limit=limit,
+        )
+
+
+class AwaitingSecondOperator(HeitjeError):
+    """Raised when a SEPA batch above SEPA_FOUR_EYES_TOTAL is downloaded or marked paid before a
+    second operator confirmed it."""
+
+    status = 409
+    code = "awaiting_approval"
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(
+            f"SEPA batch {batch_id} is above the four-eyes total: another operator must confirm it first",
+            batch_id=batch_id,
+        )
+
+
+class SameOperator(HeitjeError):
+    """Raised when the operator who exported a four-eyes SEPA batch tries to confirm it themselves."""
+
+    status = 409
+    code = "same_operator"
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(
+            f"SEPA batch {batch_id} was exported by you: a different operator must confirm it", batch_id=batch_id
+        )
+
+
+class NotAwaitingApproval(HeitjeError):
+    """Raised when a SEPA batch is confirmed that does not wait for a second operator (below the
+    four-eyes total, or already confirmed)."""
+
+    status = 409
+    code = "not_awaiting_approval"
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(f"SEPA batch {batch_id} does not wait for a confirmation", batch_id=batch_id)
+
+
 # --- paging: keyset cursors of every list (issue 16) --------------------------------------------
 
 

@@ -104,6 +104,11 @@ ENV_NAMES = {
     "SAFE_PROPOSALS_DIR": "safe_proposals_dir",
     # rewards: the time zone whose calendar year the yearly cap counts in
     "CAP_TIMEZONE": "cap_timezone",
+    # allowance rules, audit trail and open data (issue 13, rules)
+    "MONTHLY_CAP": "monthly_cap",
+    "MAX_HOURLY_RATE": "max_hourly_rate",
+    "SEPA_FOUR_EYES_TOTAL": "sepa_four_eyes_total",
+    "OPEN_DATA_MIN_CITIZENS": "open_data_min_citizens",
 }
 
 
@@ -173,6 +178,25 @@ class Settings(BaseModel):
     # rewards: the yearly cap counts rewards by the calendar year of their approval in this time zone
     # (backend.rewards.service.cap_year); a Dutch city's year runs on Amsterdam time.
     cap_timezone: str = "Europe/Amsterdam"
+    # -- allowance rules, audit trail and open data (issue 13, rules); where the defaults come from: README
+    monthly_cap: Decimal | None = None  # most coins a citizen can be rewarded in a calendar month; None: no cap
+    max_hourly_rate: Decimal | None = Decimal("5.00")  # reward / estimated hours of a task; None: no limit
+    sepa_four_eyes_total: Decimal | None = Decimal("1000.00")  # a SEPA file above it needs a second operator
+    open_data_min_citizens: int = Field(default=5, ge=1)  # open-data cells with fewer citizens are suppressed
+
+    @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total", mode="before")
+    @classmethod
+    def _none_means_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("none", "off"):
+            return None
+        return value
+
+    @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total")
+    @classmethod
+    def _optional_two_places(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and (value <= 0 or value != value.quantize(Decimal("0.01"))):
+            raise ValueError("must be a positive amount with at most two decimals, or none")
+        return value
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
+from backend.audit import cli as audit_cli
+from backend.audit import routes as audit_routes
 from backend.auth import routes as auth_routes
 from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED
 from backend.claims import cli as claims_cli
@@ -28,6 +30,7 @@ from backend.indexer import worker as indexer_worker
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.merchants import cli as merchants_cli
 from backend.merchants import routes as merchants_routes
+from backend.payment_requests import routes as payment_requests_routes
 from backend.payments import events as payment_events
 from backend.payments import routes as payments_routes
 from backend.payouts import cli as payouts_cli
@@ -55,9 +58,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_routes.router,
     merchants_routes.router,
     payments_routes.router,
+    payment_requests_routes.router,
     redemptions_routes.router,
     payouts_routes.router,
     reports_routes.router,
+    audit_routes.router,
+    audit_routes.four_eyes_router,
     privacy_routes.router,
 )
 
@@ -77,6 +83,7 @@ CLI_GROUPS: dict[str, typer.Typer] = {
     "operator": accounts_cli.app,
     "merchant": merchants_cli.app,
     "payouts": payouts_cli.app,
+    "audit": audit_cli.app,
     "privacy": privacy_cli.app,
     "coin": coin_cli.app,
     "rewards": rewards_cli.app,

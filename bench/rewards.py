@@ -60,6 +60,7 @@ def _prepare(client: Any, operator: dict[str, str]) -> list[int]:
                 "description": "bench",
                 "district": "Centrum",
                 "reward": "15.00",
+                "minutes": 180,  # 5.00 an hour: the default MAX_HOURLY_RATE
                 "capacity": CITIZENS,
             },
         ).json()["id"]

@@ -8,8 +8,10 @@ counted twice."""
 from __future__ import annotations
 
 import io
+import math
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from eth_account import Account
@@ -61,7 +63,8 @@ class People:
             "district": district,
             "reward": reward,
             "capacity": capacity,
-            "minutes": 120,
+            # at most 5.00 an hour (the default MAX_HOURLY_RATE): 12.00 takes 144 minutes
+            "minutes": max(120, math.ceil(Decimal(reward) * 12)),
         }
         return int(self.api.ok("POST", "/tasks", token=self.token(self.operator), json=body)["id"])
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from backend import cli_params
 from backend.accounts import service
 from backend.cli_params import address_param
 from backend.db import transaction
@@ -20,9 +21,7 @@ app = typer.Typer(
 @app.command("add")
 def add(address: Annotated[str, typer.Argument(help="The operator's wallet address")]) -> None:
     """Give ADDRESS the operator role."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     checksummed = address_param(address)
     try:
         with transaction(runtime.sessions) as session:
@@ -36,9 +35,7 @@ def add(address: Annotated[str, typer.Argument(help="The operator's wallet addre
 @app.command("remove")
 def remove(address: Annotated[str, typer.Argument(help="The operator's wallet address")]) -> None:
     """Take the operator role from ADDRESS (configured operators and the admin stay)."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     checksummed = address_param(address)
     try:
         with transaction(runtime.sessions) as session:
@@ -52,9 +49,7 @@ def remove(address: Annotated[str, typer.Argument(help="The operator's wallet ad
 @app.command("list")
 def list_() -> None:
     """Every operator: the deployment's admin, configured ones (OPERATORS) and added ones."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         for address in service.list_operators(session, runtime):
             typer.echo(address)

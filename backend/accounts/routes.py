@@ -31,6 +31,9 @@ class HistoryOut(BaseModel):
     task_id: int | None = None
     task_title: str | None = None
     counterparty: str | None = Field(None, description="the other side of a payment")
+    counterparty_name: str | None = Field(
+        None, description="the shop's name when the other side is a registered merchant", examples=["Bakkerij Jansen"]
+    )
 
 
 class AccountOut(BaseModel):
@@ -133,6 +136,7 @@ def get_account(
             tx_hash=h.tx_hash,
             at=h.at,
             counterparty=h.counterparty,
+            counterparty_name=h.counterparty_name,
         )
         for h in page.items
     ]

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from backend import paging
 from backend.accounts.models import Operator
+from backend.audit import service as audit
 from backend.claims.models import Claim
 from backend.errors import Conflict, NotFound
 from backend.indexer.models import REDEEMED, TRANSFER, ChainEvent
+from backend.merchants.models import Merchant
 from backend.rewards.models import Reward
 from backend.runtime import Runtime
 from backend.tasks.models import Task
@@ -34,6 +36,7 @@ class HistoryItem:
     task_id: int | None = None
     task_title: str | None = None
     counterparty: str | None = None
+    counterparty_name: str | None = None  # the shop's name when the counterparty is a registered merchant
 
 
 # An account's history merges two sources, newest first by (time, source, number): a reward's number is its
@@ -86,8 +89,10 @@ def movement_history(
         .order_by(ChainEvent.block_number.desc(), ChainEvent.log_index.desc())
         .limit(limit)
     )
+    events = list(rows)
+    names = _merchant_names(session, {e.counterparty for e in events} | {e.account for e in events})
     items = []
-    for event in rows:
+    for event in events:
         if event.kind == REDEEMED:
             kind, other = "redeemed", None
         elif event.account == address:
@@ -96,8 +101,18 @@ def movement_history(
             kind, other = "payment_received", event.account
         key = (event.block_time, MOVEMENT, event.block_number * LOGS_PER_BLOCK + event.log_index)
         items.append((key, HistoryItem(kind=kind, amount_units=event.amount or 0, status="confirmed",
-                                       tx_hash=event.tx_hash, at=event.block_time, counterparty=other)))
+                                       tx_hash=event.tx_hash, at=event.block_time, counterparty=other,
+                                       counterparty_name=names.get(other) if other else None)))
     return items
+
+
+def _merchant_names(session: Session, addresses: set[str | None]) -> dict[str, str]:
+    """Registered shops' names by address (issue 12: histories say "Bakkerij Jansen", not hex)."""
+    wanted = {a for a in addresses if a}
+    if not wanted:
+        return {}
+    found = session.execute(select(Merchant.address, Merchant.name).where(Merchant.address.in_(wanted)))
+    return {address: name for address, name in found}
 
 
 def reward_history(
@@ -135,6 +150,7 @@ def add_operator(session: Session, *, address: str, added_by: str) -> Operator:
         raise Conflict(f"{address} is already an operator", address=address)
     operator = Operator(address=address, added_by=added_by)
     session.add(operator)
+    audit.record(session, added_by, "operator_added", f"operator:{address}")
     return operator
 
 

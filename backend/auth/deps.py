@@ -3,8 +3,9 @@ CurrentOperator. A missing or bad token is 401 `unauthorized`; a missing role is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,6 +17,18 @@ from backend.errors import Forbidden, Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/v1/auth/login")
 
+F = TypeVar("F", bound=Callable[..., object])
+
+# Dependencies that refuse a request without a valid token: the edge (backend/http) answers 401 for such
+# routes before it reads a body.
+TOKEN_REQUIRED: set[Callable[..., object]] = set()
+
+
+def requires_token(dependency: F) -> F:
+    """Marks a dependency that answers 401 without a valid bearer token."""
+    TOKEN_REQUIRED.add(dependency)
+    return dependency
+
 
 @dataclass(frozen=True)
 class User:
@@ -26,6 +39,7 @@ class User:
         return role in self.roles
 
 
+@requires_token
 def current_user(
     runtime: RuntimeDep,
     session: SessionDep,

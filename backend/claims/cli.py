@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from backend import paging
+from backend import cli_params, paging
 from backend.claims import service
 from backend.claims.models import CLAIM_STATUSES
-from backend.cli_params import cli_runtime
 from backend.db import transaction, utcnow
 from backend.errors import HeitjeError
 
@@ -27,7 +26,7 @@ def list_(
 
     if status is not None and status not in CLAIM_STATUSES:
         raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         claims = paging.every(
             lambda cursor: service.list_claims(
@@ -47,7 +46,7 @@ def list_(
 @app.command("expire")
 def expire() -> None:
     """Record as expired every claim without proof whose time is up (the API already treats them so)."""
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         count = service.record_expiry(session, utcnow())
     typer.echo(f"{count} claim(s) expired")
@@ -57,7 +56,7 @@ def expire() -> None:
 def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a submitted claim (its reward is queued for the sender)."""
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             service.approve(session, runtime.settings, claim_id=claim_id, operator=runtime.deployment.admin)
@@ -71,7 +70,7 @@ def approve(claim_id: Annotated[int, typer.Argument()]) -> None:
 def reject(claim_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
     """Reject a claim with a reason the citizen reads."""
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             service.reject(session, claim_id=claim_id, operator=runtime.deployment.admin, reason=reason)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, UTCDateTime, utcnow
 
-# claimed -> submitted (proof sent) -> approved | rejected; claimed -> expired (no proof by expires_at).
+# claimed -> submitted (proof sent) -> approved | rejected; claimed -> expired (no proof by expires_at);
+# rejected -> submitted (a new photo); claimed | submitted | rejected -> released (given back by the citizen).
 # A claim past its expires_at still reads "claimed" in the table until a write records it (GETs never
 # write); every reader goes through is_live / is_expired, so it counts as expired at once.
-CLAIM_STATUSES = ("claimed", "submitted", "approved", "rejected", "expired")
+CLAIM_STATUSES = ("claimed", "submitted", "approved", "rejected", "expired", "released")
 
 
 class Claim(Base):

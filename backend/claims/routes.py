@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from backend import paging
-from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user
+from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user, requires_token
 from backend.claims import photos, service
 from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
 from backend.db import transaction
@@ -40,6 +40,7 @@ def claim_task(task_id: RowId, citizen: CurrentCitizen, session: SessionDep, set
     return service.to_out(claim, None)
 
 
+@requires_token
 def proof_sender(
     runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> User:
@@ -52,11 +53,14 @@ def proof_sender(
 @router.post(
     "/claims/{claim_id}/proof",
     response_model=ClaimOut,
-    summary="Send the photo proof and a note (the claim's citizen)",
+    summary="Send the photo proof and a note (the claim's citizen); again after a rejection",
     responses={
         **NOT_SIGNED_IN,
         **NOT_FOUND,
-        409: {"description": "the claim is already decided, or expired without proof (`claim_status_conflict`)"},
+        409: {
+            "description": "the claim is approved, given back, or expired without proof (`claim_status_conflict`); "
+            "a rejected claim sent again needs an open task with a place (`task_closed`, `task_full`)"
+        },
         422: {
             "description": "`invalid_photo` (not JPEG/PNG/WebP, unreadable, too many bytes), `photo_too_large` "
             "(too many pixels) or a long note"
@@ -97,8 +101,33 @@ def _check_proof(runtime: Runtime, claim_id: int, citizen: str, data: bytes, not
 
 def _record_proof(runtime: Runtime, claim_id: int, citizen: str, name: str, note: str | None) -> ClaimOut:
     with transaction(runtime.sessions) as session:
-        claim = service.record_proof(session, claim_id=claim_id, citizen=citizen, photo_file=name, note=note)
-        return service.with_rewards(session, [claim])[0]
+        claim, replaced = service.record_proof(
+            session, claim_id=claim_id, citizen=citizen, photo_file=name, note=note
+        )
+        out = service.with_rewards(session, [claim])[0]
+    if replaced:  # committed: the old photo is no longer anybody's proof
+        photos.remove_photo(runtime.settings.photo_dir, replaced)
+    return out
+
+
+@router.post(
+    "/claims/{claim_id}/release",
+    response_model=ClaimOut,
+    summary="Give the claim back (the claim's citizen): frees its place, deletes its photo",
+    responses={
+        **NOT_SIGNED_IN,
+        **NOT_FOUND,
+        409: {"description": "the claim is approved, expired or given back already (`claim_status_conflict`)"},
+    },
+)
+def release(claim_id: RowId, citizen: Annotated[User, Depends(proof_sender)], runtime: RuntimeDep) -> ClaimOut:
+    # Its own write transaction (not the request's session) so the photo is deleted only once committed.
+    with transaction(runtime.sessions) as session:
+        claim, photo_file = service.release(session, claim_id=claim_id, citizen=citizen.address)
+        out = service.to_out(claim, None)
+    if photo_file:
+        photos.remove_photo(runtime.settings.photo_dir, photo_file)
+    return out
 
 
 @router.get(

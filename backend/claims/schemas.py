@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ClaimStatus = Literal["claimed", "submitted", "approved", "rejected", "expired"]
+ClaimStatus = Literal["claimed", "submitted", "approved", "rejected", "expired", "released"]
 RewardStatus = Literal["pending", "sent", "confirmed", "flagged", "failed"]
 
 

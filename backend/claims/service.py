@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend import paging
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.claims import photos
 from backend.claims.models import Claim, is_expired, is_open
 from backend.claims.schemas import ClaimOut, ClaimStatus, RewardOut, RewardStatus
@@ -138,22 +139,50 @@ def check_proof(
 
 def record_proof(
     session: Session, *, claim_id: int, citizen: str, photo_file: str, note: str | None
-) -> Claim:
+) -> tuple[Claim, str | None]:
     """Records an already cleaned and stored photo, and the note (a short write: no decoding inside the
-    transaction). A submitted claim may send new proof until it is decided."""
+    transaction). A submitted claim may send new proof until it is decided; a rejected one may send a new
+    photo while the task is open and has a place for it (it goes back to submitted). Returns the claim and
+    the name of the photo it replaced, for the caller to delete once this is committed."""
     claim = _provable(get_claim(session, claim_id, viewer=citizen, for_update=True))
+    if claim.status == "rejected":
+        _place_again(session, claim)
+        claim.reject_reason, claim.reviewed_by, claim.reviewed_at = None, None, None
+    replaced = claim.photo_file
     claim.photo_file, claim.photo_type = photo_file, photos.MEDIA_TYPE
     claim.note = note.strip() if note else None
     claim.status = "submitted"
     claim.submitted_at = utcnow()
-    return claim
+    return claim, replaced if replaced != photo_file else None
+
+
+def _place_again(session: Session, claim: Claim) -> None:
+    """A rejected claim let go of its place: sending it again takes one, if the task still has one."""
+    now = utcnow()
+    task = tasks.get_task(session, claim.task_id, for_update=True)
+    if tasks.is_closed(task, now):
+        raise TaskNotOpen(task.id)
+    if tasks.places_taken(session, [task.id], now)[task.id] >= task.capacity:
+        raise TaskFull(task.id, task.capacity)
 
 
 def _provable(claim: Claim) -> Claim:
     status = status_of(claim)
-    if status not in ("claimed", "submitted"):
+    if status not in ("claimed", "submitted", "rejected"):
         raise ClaimStateConflict(claim.id, status, "given new proof")
     return claim
+
+
+def release(session: Session, *, claim_id: int, citizen: str) -> tuple[Claim, str | None]:
+    """The citizen gives the claim back (not yet approved, not expired): it frees its place at once and
+    keeps no photo. Returns the claim and the photo file to delete once this is committed."""
+    claim = get_claim(session, claim_id, viewer=citizen, for_update=True)
+    status = status_of(claim)
+    if status not in ("claimed", "submitted", "rejected"):
+        raise ClaimStateConflict(claim.id, status, "given back")
+    photo_file = claim.photo_file
+    claim.status, claim.photo_file, claim.photo_type, claim.expires_at = "released", None, None, None
+    return claim, photo_file
 
 
 def photo_of(
@@ -176,7 +205,7 @@ def _not_own(claim: Claim, operator: str) -> None:
 
 def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
-    (refused with YearlyCapExceeded past the citizen's yearly cap)."""
+    (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
     _not_own(claim, operator)
     if claim.status != "submitted":
@@ -186,6 +215,10 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
         session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
+    audit.record(
+        session, operator, "claim_approved", f"claim:{claim.id}",
+        {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
+    )
     return claim, reward
 
 
@@ -198,6 +231,10 @@ def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Cl
         raise ClaimStateConflict(claim.id, status, "rejected")
     claim.status, claim.reject_reason = "rejected", reason.strip()
     claim.reviewed_by, claim.reviewed_at = operator, utcnow()
+    audit.record(
+        session, operator, "claim_rejected", f"claim:{claim.id}",
+        {"task_id": claim.task_id},
+    )
     return claim
 
 

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import compile_path
 from starlette.types import Scope
 
-from backend.auth.deps import current_user
+from backend.auth.deps import TOKEN_REQUIRED
 from backend.settings import Settings
 
 # Room for the multipart framing and the form's other fields (a 2,000-character note) beside the photo.
@@ -35,7 +35,7 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
 
 def describe(route: APIRoute, settings: Settings) -> RouteInfo:
     parts = list(_dependants(route.dependant))
-    needs_token = any(part.call is current_user for part in parts)
+    needs_token = any(part.call in TOKEN_REQUIRED for part in parts)
     upload = any(isinstance(field.field_info, params.File) for part in parts for field in part.body_params)
     max_body = settings.max_photo_bytes + MULTIPART_ALLOWANCE if upload else settings.max_json_bytes
     return RouteInfo(needs_token=needs_token, upload=upload, max_body=max_body)

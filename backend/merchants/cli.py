@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backend import paging
+from backend import cli_params, paging
 from backend.cli_params import address_param
 from backend.db import transaction
 from backend.errors import HeitjeError
@@ -24,10 +24,9 @@ def add(
     iban: Annotated[str, typer.Option(help="Where its euros are paid (validated).")],
 ) -> None:
     """Register a merchant; `heitje up` / `heitje worker` then sends setMerchant(address, true)."""
-    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             merchant = service.register(session, address=address_param(address), name=name, iban=iban)
@@ -45,10 +44,9 @@ def add(
 @app.command("deactivate")
 def deactivate(address: Annotated[str, typer.Argument(help="The merchant's wallet address.")]) -> None:
     """Deactivate a merchant; the sender then sends setMerchant(address, false)."""
-    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             merchant = service.deactivate(session, address_param(address))
@@ -63,10 +61,9 @@ def deactivate(address: Annotated[str, typer.Argument(help="The merchant's walle
 @app.command("list")
 def list_merchants() -> None:
     """Every merchant in the registry, with its chain state."""
-    from backend.cli_params import cli_runtime
     from backend.merchants import service
 
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             registry = paging.every(lambda cursor: service.list_all(session, limit=paging.MAX_LIMIT, cursor=cursor))

@@ -68,8 +68,11 @@ class MerchantOut(BaseModel):
         422: {"description": "`invalid_iban`, `validation_error`"},
     },
 )
-def add_merchant(body: MerchantIn, session: SessionDep, _: CurrentOperator) -> MerchantOut:
-    return MerchantOut.of(service.register(session, address=body.address, name=body.name, iban=body.iban))
+def add_merchant(body: MerchantIn, session: SessionDep, operator: CurrentOperator) -> MerchantOut:
+    merchant = service.register(
+        session, address=body.address, name=body.name, iban=body.iban, operator=operator.address
+    )
+    return MerchantOut.of(merchant)
 
 
 @router.get("", summary="Where to spend: the active merchants (public)", response_model=list[PublicMerchant])
@@ -114,8 +117,8 @@ def get_merchant(address: Address, session: SessionDep, _: CurrentOperator) -> M
     response_model=MerchantOut,
     responses={404: {"description": "`not_found`"}},
 )
-def deactivate_merchant(address: Address, session: SessionDep, _: CurrentOperator) -> MerchantOut:
-    return MerchantOut.of(service.deactivate(session, address))
+def deactivate_merchant(address: Address, session: SessionDep, operator: CurrentOperator) -> MerchantOut:
+    return MerchantOut.of(service.deactivate(session, address, operator=operator.address))
 
 
 @router.delete(
@@ -124,5 +127,5 @@ def deactivate_merchant(address: Address, session: SessionDep, _: CurrentOperato
     response_model=MerchantOut,
     responses={404: {"description": "`not_found`"}},
 )
-def delete_merchant(address: Address, session: SessionDep, _: CurrentOperator) -> MerchantOut:
-    return MerchantOut.of(service.deactivate(session, address))
+def delete_merchant(address: Address, session: SessionDep, operator: CurrentOperator) -> MerchantOut:
+    return MerchantOut.of(service.deactivate(session, address, operator=operator.address))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import paging
+from backend.audit import service as audit
 from backend.chain.client import Chain
 from backend.db import utcnow
 from backend.errors import InvalidIban, MerchantExists, NotFound, ValidationFailed
@@ -42,7 +43,7 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def register(session: Session, *, address: str, name: str, iban: str) -> Merchant:
+def register(session: Session, *, address: str, name: str, iban: str, operator: str = "cli") -> Merchant:
     """Adds a merchant (or re-activates a deactivated one with new details). The on-chain
     registration is queued: `chain_status` starts "pending" and the sender picks it up."""
     cleaned_name = _clean_name(name)
@@ -59,10 +60,11 @@ def register(session: Session, *, address: str, name: str, iban: str) -> Merchan
     merchant.chain_error = None
     merchant.updated_at = utcnow()
     session.flush()
+    audit.record(session, operator, "merchant_registered", f"merchant:{address}")
     return merchant
 
 
-def deactivate(session: Session, address: str) -> Merchant:
+def deactivate(session: Session, address: str, *, operator: str = "cli") -> Merchant:
     """Stops accepting the merchant (their role and public listing end now; setMerchant(false) is
     queued). Deactivating twice is harmless."""
     merchant = get(session, address)
@@ -72,6 +74,7 @@ def deactivate(session: Session, address: str) -> Merchant:
         merchant.chain_error = None
         merchant.updated_at = utcnow()
         session.flush()
+        audit.record(session, operator, "merchant_deactivated", f"merchant:{address}")
     return merchant
 
 

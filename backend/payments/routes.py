@@ -13,6 +13,7 @@ from backend import paging
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentUser
 from backend.deps import RuntimeDep, SessionDep
+from backend.payment_requests import service as payment_requests
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
@@ -29,11 +30,12 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "`authorization_used` (nonce spent by another transaction), "
         "`authorization_cancelled`, "
-        "`coin_paused`"
+        "`coin_paused`, `payment_request_paid` (the request has its payment), `payment_request_expired`"
     },
     422: {
         "description": "`bad_signature`, `receiver_not_allowed`, `insufficient_balance`, "
-        "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`, `validation_error`"
+        "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`, `payment_request_mismatch`, "
+        "`validation_error`"
     },
     503: {"description": "`chain_unavailable`: the node is down; nothing was sent, retry with the same body"},
 }
@@ -69,6 +71,9 @@ class TransferIn(BaseModel):
     v: int | None = Field(None, ge=0, le=28)
     r: str | None = Field(None, pattern=HEX32)
     s: str | None = Field(None, pattern=HEX32)
+    request_id: str | None = Field(
+        None, max_length=32, description="the payment request this pays (POST /payment-requests): relayed at most once"
+    )
 
 
 class PaymentOut(BaseModel):
@@ -147,19 +152,19 @@ def relay_payment(
     body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response
 ) -> PaymentOut:
     signature = parse_signature(body.signature, body.v, body.r, body.s)
-    relayed = service.submit(
-        runtime,
-        session,
-        service.SignedTransfer(
-            from_=body.from_,
-            to=body.to,
-            value=body.value,
-            valid_after=body.validAfter,
-            valid_before=body.validBefore,
-            nonce=body.nonce.lower(),
-            signature=signature,
-        ),
+    transfer = service.SignedTransfer(
+        from_=body.from_,
+        to=body.to,
+        value=body.value,
+        valid_after=body.validAfter,
+        valid_before=body.validBefore,
+        nonce=body.nonce.lower(),
+        signature=signature,
     )
+    if body.request_id is not None:  # issue 12: at most one payment per request
+        relayed = payment_requests.pay(runtime, session, body.request_id, transfer)
+    else:
+        relayed = service.submit(runtime, session, transfer)
     if not relayed.created:
         response.status_code = status.HTTP_200_OK
     return PaymentOut.of(relayed.payment)

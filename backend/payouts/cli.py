@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from backend import paging
+from backend import cli_params, paging
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.db import transaction
 from backend.errors import HeitjeError
 from backend.payouts import service
@@ -23,9 +24,7 @@ app = typer.Typer(
 
 @contextmanager
 def _runtime() -> Iterator[Runtime]:
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         yield runtime
     finally:
@@ -60,10 +59,15 @@ def export(
         with _runtime() as runtime, transaction(runtime.sessions) as session:
             result = service.export_due(session, runtime.settings, operator=operator)
             batch = result.batch
-            out.write_text(batch.xml, encoding="utf-8")
+            held = audit.is_held(session, batch.id)
+            if not held:
+                out.write_text(batch.xml, encoding="utf-8")
     except HeitjeError as exc:
         typer.secho(exc.message, fg="yellow", err=True)
         raise typer.Exit(1) from exc
+    if held:  # four eyes: the file is written once another operator confirmed it (then download it)
+        typer.echo(f"batch {batch.id}: EUR {format_amount(batch.total_cents)} awaits a second operator")
+        return
     typer.echo(
         f"batch {batch.id}: {batch.payout_count} payouts, EUR {format_amount(batch.total_cents)} -> {out}"
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from backend import paging
+from backend.audit import service as audit
 from backend.auth.deps import CurrentOperator
 from backend.deps import SessionDep, SettingsDep
 from backend.payouts import service
@@ -77,12 +78,20 @@ def list_payouts(
     "and marks its payouts exported in the same transaction. The answer is the XML; header "
     "`X-Payout-Batch-Id` names the batch (download it again from /payouts/batches/{id}/sepa), "
     "`X-Payouts-Skipped` counts due payouts left out (no merchant record with an IBAN). "
-    "409 `nothing_to_pay` when there is nothing to export.",
+    "409 `nothing_to_pay` when there is nothing to export. A file above SEPA_FOUR_EYES_TOTAL is answered "
+    "202 `awaiting_approval` (JSON) instead: another operator confirms it at /payouts/batches/{id}/confirm.",
     response_class=Response,
-    responses={**XML_RESPONSE, **ERRORS, 409: {"description": "`nothing_to_pay`"}},
+    responses={
+        **XML_RESPONSE, **ERRORS, 202: {"description": "awaiting a second operator (four eyes)"},
+        409: {"description": "`nothing_to_pay`"},
+    },
 )
 def export_sepa(session: SessionDep, settings: SettingsDep, operator: CurrentOperator) -> Response:
     export = service.export_due(session, settings, operator=operator.address)
+    headers = {"X-Payout-Batch-Id": str(export.batch.id), "X-Payouts-Skipped": str(len(export.skipped))}
+    if audit.is_held(session, export.batch.id):  # four eyes: no XML until a second operator confirms
+        body = {"batch_id": export.batch.id, "status": "awaiting_approval", "total_cents": export.batch.total_cents}
+        return JSONResponse(body, status_code=202, headers=headers)
     return _xml(export.batch.xml, export.batch.id, {"X-Payouts-Skipped": str(len(export.skipped))})
 
 
@@ -97,10 +106,14 @@ def list_batches(session: SessionDep, _: CurrentOperator) -> list[BatchOut]:
     "/batches/{batch_id}/sepa",
     summary="Download a SEPA batch's file again (operator)",
     response_class=Response,
-    responses={**XML_RESPONSE, **ERRORS, 404: {"description": "no such batch"}},
+    responses={
+        **XML_RESPONSE, **ERRORS, 404: {"description": "no such batch"},
+        409: {"description": "`awaiting_approval` (four eyes)"},
+    },
 )
 def download_batch(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -> Response:
     batch = service.get_batch(session, batch_id)
+    audit.require_released(session, batch.id)  # four eyes
     return _xml(batch.xml, batch.id)
 
 
@@ -111,8 +124,8 @@ def download_batch(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -
     response_model=BatchOut,
     responses={**ERRORS, 404: {"description": "no such batch"}},
 )
-def batch_paid(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -> BatchOut:
-    return BatchOut.of(service.mark_batch_paid(session, batch_id))
+def batch_paid(batch_id: BatchId, session: SessionDep, operator: CurrentOperator) -> BatchOut:
+    return BatchOut.of(service.mark_batch_paid(session, batch_id, operator=operator.address))
 
 
 @router.post(
@@ -127,5 +140,5 @@ def batch_paid(batch_id: BatchId, session: SessionDep, _: CurrentOperator) -> Ba
         409: {"description": "`payout_not_exported`"},
     },
 )
-def payout_paid(payout_id: PayoutId, session: SessionDep, _: CurrentOperator) -> PayoutOut:
-    return PayoutOut.of(service.view_of(session, service.mark_paid(session, payout_id)))
+def payout_paid(payout_id: PayoutId, session: SessionDep, operator: CurrentOperator) -> PayoutOut:
+    return PayoutOut.of(service.view_of(session, service.mark_paid(session, payout_id, operator=operator.address)))

@@ -51,7 +51,8 @@ def credit_transfer(settings: Settings, *, message_id: str, lines: list[Line], e
                 "IBAN": line.iban.replace(" ", "").upper(),
                 "amount": line.cents,
                 "execution_date": execution_date,
-                "description": f"Heitje redemption {line.ref[:18]} payout {line.payout_id}",
+                # What the shopkeeper reads on the bank statement: Dutch, with a short reference.
+                "description": f"Heitje inwisseling {line.payout_id} kenmerk {line.ref.removeprefix('0x')[:8].upper()}",
                 "endtoend_id": end_to_end_id(line.payout_id),
             }
         )

@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from backend import paging
+from backend.audit import service as audit
 from backend.db import utcnow
 from backend.errors import NotFound, NothingToPay, PayoutNotExported
 from backend.merchants.models import Merchant
@@ -232,10 +233,18 @@ def export_due(
     )
     for payout, _ in payable:
         payout.status, payout.batch_id, payout.exported_at = EXPORTED, batch.id, now
+    # audit trail and four eyes (issue 13): above SEPA_FOUR_EYES_TOTAL the batch awaits a second operator
+    hold = audit.hold_if_needed(
+        session, settings, batch_id=batch.id, total_cents=batch.total_cents, operator=operator
+    )
+    audit.record(
+        session, operator, "sepa_exported", f"batch:{batch.id}",
+        {"payouts": batch.payout_count, "total_cents": batch.total_cents, "awaiting_approval": hold is not None},
+    )
     return Export(batch=batch, skipped=skipped)
 
 
-def mark_paid(session: Session, payout_id: int) -> Payout:
+def mark_paid(session: Session, payout_id: int, *, operator: str = "cli") -> Payout:
     """The bank paid this payout: exported -> paid. Marking a paid payout again changes nothing."""
     payout = session.get(Payout, payout_id, with_for_update=True)
     if payout is None:
@@ -244,12 +253,14 @@ def mark_paid(session: Session, payout_id: int) -> Payout:
         raise PayoutNotExported(payout_id)
     if payout.status == EXPORTED:
         payout.status, payout.paid_at = PAID, utcnow()
+        audit.record(session, operator, "payout_paid", f"payout:{payout.id}", {"batch_id": payout.batch_id})
     return payout
 
 
-def mark_batch_paid(session: Session, batch_id: int) -> PayoutBatch:
+def mark_batch_paid(session: Session, batch_id: int, *, operator: str = "cli") -> PayoutBatch:
     """The bank executed the whole file: every payout in it becomes paid."""
     batch = get_batch(session, batch_id)
+    audit.require_released(session, batch_id)  # four eyes: an unconfirmed file cannot have been paid
     now = utcnow()
     session.execute(
         update(Payout)
@@ -258,4 +269,5 @@ def mark_batch_paid(session: Session, batch_id: int) -> PayoutBatch:
     )
     if batch.paid_at is None:
         batch.paid_at = now
+        audit.record(session, operator, "batch_paid", f"batch:{batch.id}", {"payouts": batch.payout_count})
     return batch

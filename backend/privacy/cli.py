@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from backend import cli_params
 from backend.cli_params import address_param
 from backend.db import transaction
 from backend.errors import HeitjeError
@@ -25,9 +26,7 @@ def export(
     address: Address, html: Annotated[bool, typer.Option(help="A readable HTML page")] = False, output: Output = None
 ) -> None:
     """Everything Heitje holds about ADDRESS, as JSON (or HTML)."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.read_sessions) as session:
         data = service.export(session, runtime.settings, address, contract=runtime.deployment.address)
     text = export_html(data) if html else json.dumps(data, indent=2, ensure_ascii=False)
@@ -42,11 +41,9 @@ def export(
 def erase(address: Address, yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False) -> None:
     """Erase ADDRESS's personal data: photos, notes and sign-ins deleted, claims kept as pseudonymous
     amounts for the books. The chain is not touched."""
-    from backend.cli_params import cli_runtime
-
     if not yes:
         typer.confirm(f"Erase the personal data of {address}? This cannot be undone", abort=True)
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         result = service.erase_address(runtime, address)
     except HeitjeError as exc:
@@ -68,11 +65,9 @@ def statement(
     output: Output = None,
 ) -> None:
     """Write ADDRESS's yearly statement for YEAR as a PDF."""
-    from backend.cli_params import cli_runtime
-
     if lang not in LANGUAGES:
         raise typer.BadParameter("lang is nl or en", param_hint="--lang")
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.read_sessions) as session:
         result = yearly_statement(
             session, runtime.settings, address=address, year=year, contract=runtime.deployment.address
@@ -85,9 +80,7 @@ def statement(
 @app.command("sweep")
 def sweep() -> None:
     """Run the retention sweep once (the worker does this by itself)."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     total = retention.Swept()
     while True:
         result = retention.run_once(runtime)

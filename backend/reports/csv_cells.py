@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")  # a decimal point, or a Dutch decimal comma
 
 
 def safe_cell(value: Any) -> str:
@@ -27,8 +27,8 @@ def safe_cell(value: Any) -> str:
 class SafeWriter:
     """csv.writer whose rows pass through safe_cell."""
 
-    def __init__(self, out: IO[str]) -> None:
-        self._writer = csv.writer(out, lineterminator="\n")
+    def __init__(self, out: IO[str], *, delimiter: str = ",") -> None:
+        self._writer = csv.writer(out, lineterminator="\n", delimiter=delimiter)
 
     def writerow(self, row: Iterable[Any]) -> None:
         self._writer.writerow([safe_cell(cell) for cell in row])
@@ -37,8 +37,8 @@ class SafeWriter:
 class SafeDictWriter:
     """csv.DictWriter whose values pass through safe_cell."""
 
-    def __init__(self, out: IO[str], fieldnames: Iterable[str]) -> None:
-        self._writer = csv.DictWriter(out, fieldnames=list(fieldnames), lineterminator="\n")
+    def __init__(self, out: IO[str], fieldnames: Iterable[str], *, delimiter: str = ",") -> None:
+        self._writer = csv.DictWriter(out, fieldnames=list(fieldnames), lineterminator="\n", delimiter=delimiter)
 
     def writeheader(self) -> None:
         self._writer.writeheader()

@@ -37,6 +37,12 @@ class ReportRow(BaseModel):
     euros_paid_out: str | None
 
 
+class AuditCount(BaseModel):
+    month: str = Field(description="YYYY-MM (UTC)")
+    action: str = Field(examples=["claim_approved"])
+    count: int
+
+
 class SummaryOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -83,6 +89,10 @@ class SummaryOut(BaseModel):
     )
     indexed_to_block: int | None
     generated_at: datetime
+    audit: list[AuditCount] = Field(
+        default_factory=list,
+        description="appendix: operator decisions per month and action (the entries: GET /api/v1/audit)",
+    )
     # privacy (issue 13): what retention and erasures removed so far, per kind
     privacy_removals: dict[str, int] = Field(default_factory=dict)
 
@@ -127,18 +137,25 @@ def get_summary(
     session: SessionDep,
     _: CurrentOperator,
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",  # noqa: A002
+    dialect: Annotated[
+        Literal["standard", "nl"],
+        Query(description="CSV only: standard (commas, decimal points) or nl (semicolons, decimal commas, "
+              "Dutch headers: what Dutch Excel opens as columns and numbers)"),
+    ] = "standard",
 ) -> SummaryOut | Response:
     result = service.summary(session, runtime.deployment.address)
     supply = _supply(runtime)
     if format == "csv":
         headers = {"X-Circulating-Supply": format_amount(supply)} if supply is not None else {}
-        return _csv(service.summary_csv(result), "heitje-summary.csv", headers)
+        name = "heitje-overzicht.csv" if dialect == "nl" else "heitje-summary.csv"
+        return _csv(service.summary_csv(result, dialect), name, headers)
     return SummaryOut(
         rows=[ReportRow(**r.as_strings()) for r in result.rows],  # type: ignore[arg-type]
         circulating_supply=None if supply is None else format_amount(supply),
         indexed_supply=format_amount(result.indexed_supply),
         indexed_to_block=result.indexed_to_block,
         generated_at=utcnow(),
+        audit=[AuditCount(month=m, action=a, count=n) for (m, a), n in result.audit.items()],
         privacy_removals=removal_totals(session),
     )
 
@@ -149,23 +166,31 @@ def get_summary(
     response_class=Response,
     responses={**ERRORS, **CSV_RESPONSE},
 )
-def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOperator) -> Response:
-    return get_summary(runtime, session, user, format="csv")  # type: ignore[return-value]
+def get_summary_csv(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: CurrentOperator,
+    dialect: Annotated[
+        Literal["standard", "nl"], Query(description="standard, or nl (semicolons, decimal commas)")
+    ] = "standard",
+) -> Response:
+    return get_summary(runtime, session, user, format="csv", dialect=dialect)  # type: ignore[return-value]
 
 
 @router.get(
     "/open-data",
-    summary="Anonymised export of every coin event, for publication (operator)",
-    description="CSV: date, event, from, to, amount, district. Addresses are replaced by salted hashes "
-    "(OPEN_DATA_SALT); no names, IBANs, transaction hashes, refs or block numbers.",
+    summary="Aggregated open data per month and district, for publication (operator)",
+    description="CSV: month, district, measure (rewards | paid_to_merchants | redeemed), people (distinct "
+    "addresses), events, amount, suppressed. No row per event or per address. A cell with fewer than "
+    "OPEN_DATA_MIN_CITIZENS people has blank figures and suppressed=yes.",
     response_class=Response,
     responses={
         **ERRORS,
         200: {
             "content": {
                 "text/csv": {
-                    "example": "date,event,from,to,amount,district\n"
-                    "2026-03-02,reward,,3f9a0c1d2e4b5a697887,15.00,Zuid\n"
+                    "example": ",".join(service.OPEN_DATA_COLUMNS) + "\n"
+                    "2026-03,Zuid,rewards,7,9,131.50,\n2026-03,Noord,rewards,,,,yes\n"
                 }
             },
             "description": "the open-data CSV",
@@ -173,4 +198,4 @@ def get_summary_csv(runtime: RuntimeDep, session: SessionDep, user: CurrentOpera
     },
 )
 def get_open_data(runtime: RuntimeDep, session: SessionDep, _: CurrentOperator) -> Response:
-    return _csv(service.open_data_csv(session, runtime.settings.open_data_salt), "heitje-open-data.csv")
+    return _csv(service.open_data_csv(session, runtime.settings.open_data_min_citizens), "heitje-open-data.csv")

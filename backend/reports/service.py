@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount
+from backend.audit import service as audit
 from backend.chain.events import ZERO_ADDRESS
 from backend.claims.models import Claim
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
@@ -81,6 +82,7 @@ class Summary:
     rows: list[Row] = field(default_factory=list)
     indexed_supply: int = 0  # units rewarded - units redeemed, from the indexed events
     indexed_to_block: int | None = None
+    audit: dict[tuple[str, str], int] = field(default_factory=dict)  # appendix: (month, action) -> decisions
 
 
 def _month(moment: datetime) -> str:
@@ -159,77 +161,109 @@ def summary(session: Session, contract: str) -> Summary:
 
     checkpoint = session.get(IndexerCheckpoint, contract)
     ordered = sorted(rows.values(), key=lambda r: (r.month, r.district != ALL, r.district))
-    return Summary(ordered, supply, checkpoint.block_number if checkpoint else None)
+    return Summary(ordered, supply, checkpoint.block_number if checkpoint else None, audit.counts_by_month(session))
 
 
-def summary_csv(result: Summary) -> str:
+# Dutch spreadsheet conventions (?dialect=nl): Dutch headers, semicolons, decimal commas.
+CSV_COLUMNS_NL = {
+    "month": "maand",
+    "district": "wijk",
+    "tasks_done": "klusjes_gedaan",
+    "minutes_worked": "minuten_gewerkt",
+    "coins_rewarded": "heitjes_beloond",
+    "coins_paid_to_merchants": "heitjes_betaald_aan_winkels",
+    "coins_redeemed": "heitjes_ingewisseld",
+    "euros_paid_out": "euros_uitbetaald",
+}
+MONEY_COLUMNS = ("coins_rewarded", "coins_paid_to_merchants", "coins_redeemed", "euros_paid_out")
+
+
+def summary_csv(result: Summary, dialect: str = "standard") -> str:
+    """The summary as CSV: commas and decimal points, or (dialect "nl") what Dutch Excel opens as
+    columns and numbers: semicolons, decimal commas, Dutch headers ("all" districts as "alle")."""
     out = io.StringIO()
-    writer = SafeDictWriter(out, CSV_COLUMNS)
+    nl = dialect == "nl"
+    writer = SafeDictWriter(out, CSV_COLUMNS_NL.values() if nl else CSV_COLUMNS, delimiter=";" if nl else ",")
     writer.writeheader()
     for r in result.rows:
-        writer.writerow(r.as_strings())
+        row = r.as_strings()
+        if nl:
+            for key in MONEY_COLUMNS:
+                if row[key] is not None:
+                    row[key] = str(row[key]).replace(".", ",")
+            row["district"] = "alle" if r.district == ALL else r.district
+            row = {CSV_COLUMNS_NL[k]: v for k, v in row.items()}
+        writer.writerow(row)
     return out.getvalue()
 
 
 # --- open data -----------------------------------------------------------------------------------
 
-OPEN_DATA_COLUMNS = ("date", "event", "from", "to", "amount", "district")
+OPEN_DATA_COLUMNS = ("month", "district", "measure", "people", "events", "amount", "suppressed")
+SUPPRESSED = "yes"
 
 
 def pseudonym(salt: str, address: str | None) -> str:
-    """A salted hash standing for an address (HMAC-SHA256, 80 bits shown): the same address gets
-    the same pseudonym in every export with the same salt; without the salt it cannot be reversed
-    by hashing candidate addresses. The zero address (mint, burn) stays empty."""
+    """A salted hash standing for an address (HMAC-SHA256, 80 bits shown). No longer used by the open
+    data (a pseudonym that links rows lets them be joined back to the chain); kept for callers that
+    need a stable, non-reversible label for one address."""
     if not address or address == ZERO_ADDRESS:
         return ""
     return hmac.new(salt.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def open_data_csv(session: Session, salt: str) -> str:
-    """Every indexed coin event with addresses replaced by pseudonyms; no names, IBANs, transaction
-    hashes, claim ids, refs or block numbers (those would lead back to the addresses on the
-    public chain), and the day instead of the block time."""
+@dataclass
+class Cell:
+    people: set[str] = field(default_factory=set)  # distinct addresses behind the cell
+    events: int = 0
+    units: int = 0
+
+
+def open_data_csv(session: Session, min_people: int) -> str:
+    """Counts and amounts per month and district, nothing per event and nothing per address, so no row
+    can be laid beside the public chain's events to find one citizen:
+
+    - `rewards` per district and month (district from the claim's task);
+    - `paid_to_merchants` and `redeemed` per month for the whole city (`all`; merchants have no district).
+
+    `people` counts the distinct addresses behind a cell. A cell with fewer than `min_people`
+    (OPEN_DATA_MIN_CITIZENS) keeps its month, district and measure but its people, events and amount
+    are left blank and `suppressed` says "yes". There is no city-wide rewards row: it would give away
+    a suppressed district's figures by subtraction."""
     districts = dict(
         session.execute(select(Claim.id, Task.district).join(Task, Task.id == Claim.task_id)).all()
     )
     ids = read_claim_ids(session)
+    merchants = merchant_addresses(session)
+    cells: dict[tuple[str, str, str], Cell] = {}
+
+    def add(month: str, district: str, measure: str, person: str, units: int) -> None:
+        cell = cells.setdefault((month, district, measure), Cell())
+        cell.people.add(person.lower())
+        cell.events += 1
+        cell.units += units
+
+    events = session.execute(
+        select(
+            ChainEvent.kind, ChainEvent.block_time, ChainEvent.account, ChainEvent.counterparty, ChainEvent.amount,
+            ChainEvent.ref,
+        ).where(ChainEvent.kind.in_((REWARDED, TRANSFER, REDEEMED)))
+    ).all()
+    for kind, block_time, account, counterparty, amount, ref in events:
+        month, units = _month(block_time), amount or 0
+        if kind == REWARDED:
+            add(month, _district(districts, ids, ref), "rewards", account, units)
+        elif kind == REDEEMED:
+            add(month, ALL, "redeemed", account, units)
+        elif account != ZERO_ADDRESS and counterparty in merchants:
+            add(month, ALL, "paid_to_merchants", account, units)
+
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(OPEN_DATA_COLUMNS)
-    events = session.execute(
-        select(
-            ChainEvent.kind,
-            ChainEvent.block_time,
-            ChainEvent.account,
-            ChainEvent.counterparty,
-            ChainEvent.amount,
-            ChainEvent.ref,
-            ChainEvent.accepted,
-        ).order_by(ChainEvent.block_number, ChainEvent.log_index)
-    ).all()
-    for kind, block_time, account, counterparty, amount, ref, accepted in events:
-        day = block_time.date().isoformat()
-        if kind == REWARDED:
-            district = _district(districts, ids, ref)
-            writer.writerow(
-                (day, "reward", "", pseudonym(salt, account), format_amount(amount or 0), district)
-            )
-        elif kind == TRANSFER:
-            if ZERO_ADDRESS in (account, counterparty):
-                continue  # a mint or a burn: already listed as its reward or redemption
-            writer.writerow(
-                (
-                    day,
-                    "transfer",
-                    pseudonym(salt, account),
-                    pseudonym(salt, counterparty),
-                    format_amount(amount or 0),
-                    "",
-                )
-            )
-        elif kind == REDEEMED:
-            writer.writerow((day, "redemption", pseudonym(salt, account), "", format_amount(amount or 0), ""))
+    for (month, district, measure), cell in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] == ALL, kv[0])):
+        if len(cell.people) < min_people:
+            writer.writerow((month, district, measure, "", "", "", SUPPRESSED))
         else:
-            event = "merchant_added" if accepted else "merchant_removed"
-            writer.writerow((day, event, "", pseudonym(salt, account), "", ""))
+            writer.writerow((month, district, measure, len(cell.people), cell.events, format_amount(cell.units), ""))
     return out.getvalue()

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from backend import cli_params
 from backend.amounts import format_amount
 from backend.errors import DatabaseBehindChain
 from backend.rewards.models import Reward
@@ -18,9 +19,7 @@ app = typer.Typer(help="Rewards: flagged payments and recovery after a database 
 @app.command("flagged")
 def flagged() -> None:
     """List rewards the chain paid to another citizen or amount (never confirmed), with the evidence."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with runtime.sessions() as session:
         rows = session.scalars(select(Reward).where(Reward.status == "flagged").order_by(Reward.claim_id)).all()
         for r in rows:
@@ -39,14 +38,13 @@ def skip_claims(
 ) -> None:
     """After restoring an older database with no newer backup: number new claims after PAST, so none
     reuses a claim id the chain already paid."""
-    from backend.cli_params import cli_runtime
     from backend.rewards.startup import skip_claim_numbers_past
 
     if past < 1:
         raise typer.BadParameter("a claim number is 1 or more", param_hint="PAST")
     if not yes:
         typer.confirm(f"New claims will be numbered after {past}. Continue?", abort=True)
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     skip_claim_numbers_past(runtime, past)
     typer.echo(f"new claims are numbered after {past}")
 

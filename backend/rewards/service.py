@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.amounts import format_amount, parse_amount
 from backend.db import utcnow
-from backend.errors import YearlyCapExceeded
+from backend.errors import MonthlyCapExceeded, YearlyCapExceeded
 from backend.rewards.models import Reward
 from backend.settings import Settings
 
@@ -21,9 +21,24 @@ def cap_year(moment: datetime, settings: Settings) -> int:
     approval in the city's own time zone (`settings.cap_timezone`, Europe/Amsterdam for a Dutch
     city), so an approval at 00:30 on 1 January in Heerlen counts in the new year although it is
     still 31 December in UTC. Every rule and report that needs "the cap year" asks this function."""
+    return _in_city(moment, settings).year
+
+
+def cap_month(moment: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """The month a reward counts in for the monthly cap, by the same rule as `cap_year`: the calendar
+    month of its approval in the city's time zone (`settings.cap_timezone`). Answers the month's
+    start (inclusive) and end (exclusive) as aware UTC datetimes, to compare with approval times."""
+    local = _in_city(moment, settings)
+    zone = local.tzinfo
+    start = datetime(local.year, local.month, 1, tzinfo=zone)
+    end = datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _in_city(moment: datetime, settings: Settings) -> datetime:
     if moment.tzinfo is None:
-        raise ValueError("cap_year needs an aware datetime")
-    return moment.astimezone(ZoneInfo(settings.cap_timezone)).year
+        raise ValueError("the cap year and month need an aware datetime")
+    return moment.astimezone(ZoneInfo(settings.cap_timezone))
 
 
 def _lock_citizen(session: Session, citizen: str) -> None:
@@ -46,21 +61,54 @@ def rewarded_this_year(session: Session, citizen: str, year: int) -> int:
     return int(total or 0)
 
 
+def check_monthly_cap(
+    session: Session, settings: Settings, *, citizen: str, amount_units: int, now: datetime
+) -> None:
+    """The month rule beside the yearly one: refuses (MonthlyCapExceeded) a reward that would take the
+    citizen's rewards in `now`'s calendar month past MONTHLY_CAP (None: no cap). The month is the one of
+    the approval in the city's time zone (`cap_month`, the rule of `cap_year`). Call with the citizen
+    locked (`_lock_citizen`), as the yearly check is, so parallel approvals cannot both pass."""
+    if settings.monthly_cap is None:
+        return
+    start, end = cap_month(now, settings)
+    already = int(
+        session.scalar(
+            select(func.coalesce(func.sum(Reward.amount_units), 0)).where(
+                Reward.citizen == citizen,
+                Reward.status != "failed",
+                Reward.created_at >= start,
+                Reward.created_at < end,
+            )
+        )
+        or 0
+    )
+    cap = parse_amount(settings.monthly_cap)
+    if already + amount_units > cap:
+        local = _in_city(now, settings)
+        raise MonthlyCapExceeded(
+            citizen, f"{local.year:04d}-{local.month:02d}", format_amount(already), format_amount(amount_units),
+            format_amount(cap),
+        )
+
+
 def enqueue_reward(
     session: Session, settings: Settings, *, claim_id: int, citizen: str, amount_units: int
 ) -> Reward:
     """Writes the outbox row for an approved claim, refusing (YearlyCapExceeded) when it would take the
     citizen past the yearly cap. Call inside the approval's transaction."""
     _lock_citizen(session, citizen)
-    year = cap_year(utcnow(), settings)
+    now = utcnow()
+    year = cap_year(now, settings)
     cap = parse_amount(settings.yearly_cap)
     already = rewarded_this_year(session, citizen, year)
     if already + amount_units > cap:
         raise YearlyCapExceeded(
             citizen, year, format_amount(already), format_amount(amount_units), format_amount(cap)
         )
+    check_monthly_cap(session, settings, citizen=citizen, amount_units=amount_units, now=now)
     reward = Reward(
-        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=year, status="pending", attempts=0
+        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=year, status="pending", attempts=0,
+        created_at=now,
     )
     session.add(reward)
     return reward

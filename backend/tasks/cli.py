@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from backend import paging
+from backend import cli_params, paging
 from backend.db import transaction
 from backend.errors import HeitjeError
 from backend.tasks import service
@@ -30,8 +30,6 @@ def create(
     longitude: Annotated[float | None, typer.Option()] = None,
 ) -> None:
     """Post a task (as the deployment's admin)."""
-    from backend.cli_params import cli_runtime
-
     try:
         # `reward` is the typed text ("15.00"): validation parses it into units.
         data = TaskIn.model_validate(
@@ -50,10 +48,13 @@ def create(
     except (ValidationError, ValueError) as exc:
         typer.secho(f"invalid task: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            task = service.create_task(session, operator=runtime.deployment.admin, data=data)
+            task = service.create_task(
+                session, operator=runtime.deployment.admin, data=data,
+                max_hourly_rate=runtime.settings.max_hourly_rate,
+            )
             out = service.view(session, task)
     except HeitjeError as exc:
         typer.secho(exc.message, fg="red", err=True)
@@ -67,9 +68,7 @@ def list_(
     status: Annotated[str | None, typer.Option(help="open, full or closed")] = None,
 ) -> None:
     """List tasks, newest first."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
         tasks = paging.every(
             lambda cursor: service.list_tasks(
@@ -86,9 +85,7 @@ def list_(
 @app.command("close")
 def close(task_id: Annotated[int, typer.Argument()]) -> None:
     """Close a task for new claims."""
-    from backend.cli_params import cli_runtime
-
-    runtime = cli_runtime()
+    runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
             service.close_task(session, task_id)

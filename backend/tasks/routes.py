@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from backend import paging
 from backend.auth.deps import CurrentOperator
-from backend.deps import RowId, SessionDep
+from backend.deps import RowId, SessionDep, SettingsDep
 from backend.tasks import service
 from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
 
@@ -23,11 +23,15 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
     responses={
         401: {"description": "not signed in"},
         403: {"description": "not an operator"},
-        422: {"description": "invalid task (`validation_error`)"},
+        422: {"description": "invalid task (`validation_error`), reward above MAX_HOURLY_RATE "
+            "(`hourly_rate_too_high`), no minutes while a maximum rate is set (`minutes_required`)"},
     },
 )
-def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep) -> TaskOut:
-    return service.view(session, service.create_task(session, operator=operator.address, data=body))
+def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep, settings: SettingsDep) -> TaskOut:
+    task = service.create_task(
+        session, operator=operator.address, data=body, max_hourly_rate=settings.max_hourly_rate
+    )
+    return service.view(session, task)
 
 
 @router.get("", response_model=list[TaskOut], summary="List tasks, newest first (filter by district, status)")
@@ -66,4 +70,4 @@ def get_task(task_id: RowId, session: SessionDep) -> TaskOut:
     },
 )
 def close_task(task_id: RowId, operator: CurrentOperator, session: SessionDep) -> TaskOut:
-    return service.view(session, service.close_task(session, task_id))
+    return service.view(session, service.close_task(session, task_id, operator=operator.address))

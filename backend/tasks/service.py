@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend import paging
-from backend.amounts import format_amount
+from backend.amounts import format_amount, parse_amount, units_to_decimal
+from backend.audit import service as audit
 from backend.claims.models import Claim, holds_place
 from backend.db import utcnow
-from backend.errors import NotFound, ValidationFailed
+from backend.errors import HourlyRateTooHigh, MinutesRequired, NotFound, ValidationFailed
 from backend.tasks.models import Task
 from backend.tasks.schemas import TaskIn, TaskOut, TaskStatus
 
@@ -83,7 +85,24 @@ def to_out(task: Task, taken: int, now: datetime | None = None) -> TaskOut:
     )
 
 
-def create_task(session: Session, *, operator: str, data: TaskIn) -> Task:
+def check_hourly_rate(reward_units: int, minutes: int | None, limit: Decimal | None) -> None:
+    """The allowance rule for a task: reward / (minutes / 60) at most `limit` (MAX_HOURLY_RATE, None: no
+    limit). Without a limit any task passes; with one, a task must say its estimated minutes."""
+    if limit is None:
+        return
+    if minutes is None:
+        raise MinutesRequired(format_amount(parse_amount(limit)))
+    limit_units = parse_amount(limit)
+    if reward_units * 60 > limit_units * minutes:  # exact: reward / minutes * 60 > limit
+        rate = (units_to_decimal(reward_units) * 60 / minutes).quantize(Decimal("0.01"))
+        raise HourlyRateTooHigh(format_amount(reward_units), minutes, str(rate), format_amount(limit_units))
+
+
+def create_task(
+    session: Session, *, operator: str, data: TaskIn, max_hourly_rate: Decimal | None = None
+) -> Task:
+    """Posts a task (refused above `max_hourly_rate`, see check_hourly_rate) and records it in the audit trail."""
+    check_hourly_rate(data.reward, data.minutes, max_hourly_rate)
     if data.closes_at is not None and data.closes_at <= utcnow():
         raise ValidationFailed("closes_at: the deadline must be in the future", field="closes_at")
     if (data.latitude is None) != (data.longitude is None):
@@ -103,6 +122,11 @@ def create_task(session: Session, *, operator: str, data: TaskIn) -> Task:
     )
     session.add(task)
     session.flush()
+    audit.record(
+        session, operator, "task_posted", f"task:{task.id}",
+        {"title": task.title, "district": task.district, "reward": format_amount(task.reward_units),
+         "capacity": task.capacity, "minutes": task.minutes},
+    )
     return task
 
 
@@ -142,7 +166,9 @@ def list_tasks(
     return paging.page_of(rows, limit, lambda t: (t.id,))
 
 
-def close_task(session: Session, task_id: int) -> Task:
+def close_task(session: Session, task_id: int, *, operator: str = "cli") -> Task:
     task = get_task(session, task_id)
+    if not task.closed:
+        audit.record(session, operator, "task_closed", f"task:{task.id}", {"title": task.title})
     task.closed = True
     return task

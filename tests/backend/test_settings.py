@@ -118,8 +118,8 @@ def test_the_cli_refuses_a_remote_chain_before_connecting_to_it(monkeypatch: pyt
     def no_network(url: str, *args: object, **kwargs: object) -> None:
         raise AssertionError(f"connected to {url} before checking the settings")
 
-    monkeypatch.setattr("backend.runtime.connect", no_network)
-    monkeypatch.setattr("backend.cli.connect", no_network, raising=False)
+    monkeypatch.setattr("backend.runtime.node_chain_id", no_network)
+    monkeypatch.setattr("backend.cli.node_chain_id", no_network, raising=False)
     monkeypatch.delenv("HEITJE_ENV", raising=False)
     monkeypatch.setenv("RPC_URL", "http://192.0.2.1:8545")  # TEST-NET: nothing answers there
     with pytest.raises(typer.Exit) as exit_info:

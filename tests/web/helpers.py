@@ -47,7 +47,17 @@ def create_wallet(page: Page, passphrase: str = PASSPHRASE) -> list[str]:
     phrase = words.all_inner_texts()
     by_id(page, "phrase-written").check()
     by_id(page, "phrase-done").click()
+    answer_quiz(page, phrase)
     return phrase
+
+
+def answer_quiz(page: Page, phrase: list[str]) -> None:
+    """Proves the words were written down: fills in the ones the app asks for (by position)."""
+    asked = by_id(page, "quiz-word")
+    asked.first.wait_for()
+    for field in asked.all():
+        field.fill(phrase[int(field.get_attribute("data-position") or 0) - 1])
+    by_id(page, "quiz-submit").click()
 
 
 def restore_wallet(page: Page, secret: str, passphrase: str = PASSPHRASE) -> None:

@@ -74,7 +74,7 @@ def new_task(city: ApiUser, *, title: str = "Clear litter from the Emmaplein", r
              capacity: int = 5, district: str = "Heerlerbaan") -> dict:  # type: ignore[type-arg]
     return city.post("/tasks", json={"title": title, "description": "Pick up litter around the square.",
                                      "district": district, "reward": reward, "capacity": capacity,
-                                     "latitude": 50.8868, "longitude": 5.9722, "minutes": 120})
+                                     "latitude": 50.8868, "longitude": 5.9722, "minutes": 180})
 
 
 def claim_with_proof(citizen: ApiUser, task_id: int) -> dict:  # type: ignore[type-arg]

@@ -16,10 +16,11 @@ def _signed_in(page, key: str) -> None:
 
 def test_claiming_a_full_task_says_so_in_plain_dutch(server: Server, new_page: PageFactory) -> None:
     task = new_task(operator(server), title="Water the plants at the library", capacity=1)
-    ApiUser(server, Account.create()).post(f"/tasks/{task['id']}/claims")
     page = new_page("nl")
     _signed_in(page, Account.create().key.hex())
     page.goto(f"/#/tasks/{task['id']}")
+    by_id(page, "claim").wait_for()
+    ApiUser(server, Account.create()).post(f"/tasks/{task['id']}/claims")  # the last place goes meanwhile
     by_id(page, "claim").click()
     expect(by_id(page, "claim-error")).to_have_text("Dit klusje is vol: alle plekken zijn al gekozen.")
 

@@ -20,6 +20,11 @@ export function setToken(value) {
   else sessionStorage.removeItem("heitje.token");
 }
 
+/** The Authorization header's value, for requests made without api() (uploads with progress). */
+export function authorization() {
+  return token ? `Bearer ${token}` : null;
+}
+
 export function hasToken() {
   return Boolean(token);
 }
@@ -89,6 +94,8 @@ export async function objectUrl(path) {
 /** Lets the browser save a protected file (the SEPA XML). */
 export async function download(method, path, filename, options = {}) {
   const response = await api(method, path, { ...options, raw: true });
+  // 202: nothing to save yet (a SEPA file waiting for a second operator, four eyes)
+  if (response.status === 202) return { pending: await response.json(), response };
   const disposition = response.headers.get("content-disposition") || "";
   const named = /filename="?([^";]+)"?/.exec(disposition);
   const blob = await response.blob();

@@ -46,7 +46,7 @@ export async function busy(form, work) {
   const controls = [...form.querySelectorAll("button, input, select, textarea")];
   const was = controls.map((c) => c.disabled);
   controls.forEach((c) => { c.disabled = true; });
-  form.setAttribute("aria-busy", "true");
+  form.setAttribute("aria-busy", "true"); // app.css turns the form's button into a spinner
   try {
     return await work();
   } finally {

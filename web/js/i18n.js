@@ -32,6 +32,11 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? `{${name}}`));
 }
 
+/** Like t(), for a count: `${key}_one` when n is exactly 1, else `${key}_other` (both languages work so). */
+export function tn(key, n, params = {}) {
+  return t(Number(n) === 1 ? `${key}_one` : `${key}_other`, { n, ...params });
+}
+
 export function hasString(key) {
   return key in STRINGS[lang()];
 }

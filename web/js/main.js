@@ -6,6 +6,7 @@ import * as session from "./session.js";
 import { hasToken } from "./api.js";
 import { ROUTES } from "./routes.js";
 import { icon } from "./icons.js";
+import { watchConnection, registerServiceWorker } from "./offline.js";
 
 const view = document.getElementById("view");
 const tabs = document.getElementById("tabs");
@@ -31,6 +32,7 @@ const TABS = {
     ["#/city/shops", "shops", "tab_shops"],
     ["#/city/payouts", "payouts", "tab_payouts"],
     ["#/city/report", "report", "tab_report"],
+    ["#/city/audit", "report", "tab_audit"],
   ],
 };
 const HOME = { citizen: "#/tasks", shop: "#/shop", city: "#/city/review" };
@@ -78,6 +80,13 @@ function drawShell(activePath) {
   const account = document.getElementById("account-link");
   account.hidden = !signedIn;
   if (!account.firstElementChild) account.append(icon("user", 26));
+  // Words never proven written down: a reminder on every screen until they are.
+  const reminder = document.getElementById("reminder");
+  const remind = signedIn && wallet.backupPending() && activePath !== "/backup";
+  reminder.hidden = !remind;
+  if (remind) {
+    fill(reminder, t("backup_reminder"), " ", h("a", { href: "#/backup", testid: "backup-reminder-link" }, t("backup_reminder_link")));
+  }
   if (!signedIn) return;
   fill(tabs, ...TABS[session.mode()].map(([href, glyph, key]) =>
     h("a", { href, "aria-current": activePath === href.slice(1) ? "page" : null, testid: `tab-${key}` },
@@ -92,7 +101,9 @@ async function render() {
   const { path, query } = parseHash();
   let found = match(path);
   // Where a person must be before this screen: a wallet, then unlocked and signed in.
-  if (!found || path === "/") found = match(home());
+  if (path === "/" || path === "") found = match(home());
+  // An unknown path: a friendly page with a way back, not a blank screen.
+  if (!found) found = { route: { auth: false, view: notFound }, params: {} };
   const { route, params } = found;
   if (route.auth !== false) {
     if (!wallet.walletKind() || !wallet.isUnlocked() || !hasToken()) {
@@ -127,6 +138,13 @@ async function render() {
   }
 }
 
+function notFound() {
+  return h("section", { class: "stack", testid: "not-found" },
+    h("h1", {}, t("not_found_title")),
+    h("p", {}, t("not_found_text")),
+    h("a", { class: "button", href: "#/", testid: "not-found-home" }, t("not_found_home")));
+}
+
 function home() {
   if (!wallet.walletKind()) return "/welcome";
   if (!wallet.isUnlocked() || !hasToken()) return "/unlock";
@@ -141,6 +159,11 @@ function go(hash, query) {
   return undefined;
 }
 
+// An error said about a form's input goes as soon as the person changes that input.
+document.addEventListener("input", (event) => {
+  const form = event.target.closest?.("form");
+  form?.querySelectorAll(".error[role=alert]").forEach((el) => { el.textContent = ""; });
+});
 document.querySelectorAll("[data-lang]").forEach((button) =>
   button.addEventListener("click", () => setLang(button.dataset.lang)));
 modeSelect.addEventListener("change", () => {
@@ -150,4 +173,6 @@ modeSelect.addEventListener("change", () => {
 onLangChange(() => render());
 window.addEventListener("hashchange", render);
 document.documentElement.lang = lang();
+watchConnection(document.getElementById("offline"), () => session.state.address || wallet.storedAddress());
+registerServiceWorker();
 render();

@@ -20,11 +20,16 @@ export function dropPending() {
   localStorage.removeItem(key());
 }
 
-/** Signs a payment of `amount` ("12.50") to `to` and keeps it as the pending payment. */
-export async function signPayment({ to, amount, shop }) {
-  const helper = await api("POST", "/payments/typed-data", {
-    json: { from: session.state.address, to, amount },
-  });
+/**
+ * Signs a payment of `amount` ("12.50") to `to` and keeps it as the pending payment. With
+ * `requestId` (a till's payment request) the API hands out typed data whose nonce belongs to that
+ * request, so no second authorization for it can ever be executed; `screenKey` names the confirm screen
+ * this payment came from, which is marked done once it is sent (see paidFor).
+ */
+export async function signPayment({ to, amount, shop, requestId = null, screenKey = null }) {
+  const helper = requestId
+    ? await api("POST", `/payment-requests/${encodeURIComponent(requestId)}/typed-data`, { json: { from: session.state.address } })
+    : await api("POST", "/payments/typed-data", { json: { from: session.state.address, to, amount } });
   const typed = helper.typed_data ?? helper;
   const signature = await wallet.signTypedData(typed);
   const message = typed.message;
@@ -38,7 +43,8 @@ export async function signPayment({ to, amount, shop }) {
     nonce: message.nonce,
     signature,
   };
-  const pending = { body, shop, amount, signedAt: new Date().toISOString() };
+  if (requestId) body.request_id = requestId;
+  const pending = { body, shop, amount, requestId, key: screenKey, signedAt: new Date().toISOString() };
   localStorage.setItem(key(), JSON.stringify(pending));
   return pending;
 }
@@ -61,6 +67,7 @@ export async function sendPending() {
     const done = { ...pending, result, paidAt: new Date().toISOString() };
     localStorage.setItem(`${key()}.last`, JSON.stringify(done));
     remember(done);
+    markPaid(done);
     return done;
   } catch (error) {
     if (!isTransient(error)) dropPending();
@@ -79,6 +86,28 @@ function remember(done) {
   if (list.some((p) => p.nonce === done.body.nonce)) return;
   list.unshift({ nonce: done.body.nonce, shop: done.shop, amount: done.amount, tx_hash: done.result?.tx_hash ?? null, at: done.paidAt });
   localStorage.setItem(historyKey(), JSON.stringify(list.slice(0, 200)));
+}
+
+// The confirm screens whose payment went out (by their one-time key, or the request's id): going
+// Back to one, or reloading it, shows "already paid" with the receipt instead of a live button.
+function paidKey() {
+  return `heitje.paid.${session.state.address}`;
+}
+
+function markPaid(done) {
+  const keys = [done.key, done.requestId ? `request:${done.requestId}` : null].filter(Boolean);
+  if (!keys.length) return;
+  const paid = JSON.parse(localStorage.getItem(paidKey()) || "{}");
+  const receipt = { amount: done.amount, shop: done.shop, tx_hash: done.result?.tx_hash ?? null, status: done.result?.status ?? null, at: done.paidAt };
+  for (const k of keys) paid[k] = receipt;
+  const recent = Object.entries(paid).sort((a, b) => String(b[1].at).localeCompare(String(a[1].at))).slice(0, 200);
+  localStorage.setItem(paidKey(), JSON.stringify(Object.fromEntries(recent)));
+}
+
+/** The receipt of the payment made from the confirm screen `key` ("request:<id>" for a request), or null. */
+export function paidFor(key) {
+  if (!key) return null;
+  return JSON.parse(localStorage.getItem(paidKey()) || "{}")[key] ?? null;
 }
 
 export function paymentsMade() {

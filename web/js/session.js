@@ -95,11 +95,19 @@ export async function signIn() {
   return result;
 }
 
-/** Asks the API again who we are (roles change when an operator registers a shop). */
+/**
+ * Asks the API who we are now (GET /auth/me): roles are looked up per request, so a shop the city has
+ * just registered gets `merchant` without signing in again (the token names only the address).
+ * Returns {address, roles, registration_code}.
+ */
 export async function refreshRoles() {
-  if (!wallet.isUnlocked()) return state.roles;
-  await signIn();
-  return state.roles;
+  const me = await api("GET", "/auth/me");
+  const before = state.roles.join(",");
+  state.address = me.address;
+  state.roles = me.roles || ["citizen"];
+  sessionStorage.setItem(ROLES, JSON.stringify(state.roles));
+  if (before !== state.roles.join(",")) changed();
+  return me;
 }
 
 export function signOut() {

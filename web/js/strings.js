@@ -380,6 +380,66 @@ const errorsEn = {
 export const STRINGS = { nl, en };
 export const ERRORS = { nl: errorsNl, en: errorsEn };
 
+// -- allowance rules, audit trail, four eyes (issue 13)
+Object.assign(nl, {
+  tab_audit: "Logboek",
+  audit_title: "Logboek van besluiten",
+  audit_intro: "Elk besluit van een medewerker: wie, wanneer en wat. Het logboek kan niet worden gewijzigd.",
+  audit_empty: "Nog geen besluiten.",
+  "audit:claim_approved": "Klusje goedgekeurd",
+  "audit:claim_rejected": "Klusje afgekeurd",
+  "audit:task_posted": "Klusje geplaatst",
+  "audit:task_closed": "Klusje gesloten",
+  "audit:merchant_registered": "Winkel aangemeld",
+  "audit:merchant_deactivated": "Winkel afgemeld",
+  "audit:sepa_exported": "Betaalbestand gemaakt",
+  "audit:sepa_confirmed": "Betaalbestand bevestigd (vier ogen)",
+  "audit:payout_paid": "Uitbetaling betaald",
+  "audit:batch_paid": "Betaalbestand betaald",
+  "audit:operator_added": "Medewerker toegevoegd",
+  sepa_awaiting: "Het betaalbestand is boven het vier-ogen-bedrag: een andere medewerker moet het bevestigen.",
+  batch_awaiting: "Wacht op tweede medewerker",
+  batch_awaiting_hint: "Een andere medewerker dan wie het bestand maakte, bevestigt het; daarna kan het worden gedownload.",
+  batch_confirm: "Bevestigen (vier ogen)",
+});
+Object.assign(en, {
+  tab_audit: "Audit",
+  audit_title: "Audit trail",
+  audit_intro: "Every operator decision: who, when and what. The trail cannot be changed.",
+  audit_empty: "No decisions yet.",
+  "audit:claim_approved": "Claim approved",
+  "audit:claim_rejected": "Claim rejected",
+  "audit:task_posted": "Job posted",
+  "audit:task_closed": "Job closed",
+  "audit:merchant_registered": "Shop registered",
+  "audit:merchant_deactivated": "Shop deactivated",
+  "audit:sepa_exported": "Payment file exported",
+  "audit:sepa_confirmed": "Payment file confirmed (four eyes)",
+  "audit:payout_paid": "Payout marked paid",
+  "audit:batch_paid": "Payment file marked paid",
+  "audit:operator_added": "Operator added",
+  sepa_awaiting: "The payment file is above the four-eyes total: another operator must confirm it.",
+  batch_awaiting: "Awaiting a second operator",
+  batch_awaiting_hint: "An operator other than the one who exported it confirms it; then it can be downloaded.",
+  batch_confirm: "Confirm (four eyes)",
+});
+Object.assign(errorsNl, {
+  monthly_cap_exceeded: "Deze inwoner heeft het maximum van deze maand bereikt (de vrijwilligersgrens).",
+  hourly_rate_too_high: "De beloning is te hoog voor de geschatte tijd. Verlaag de beloning of verhoog het aantal minuten.",
+  minutes_required: "Vul de geschatte tijd in minuten in.",
+  awaiting_approval: "Dit betaalbestand wacht op bevestiging door een tweede medewerker.",
+  same_operator: "U heeft dit bestand zelf gemaakt; een andere medewerker moet het bevestigen.",
+  not_awaiting_approval: "Dit betaalbestand hoeft niet bevestigd te worden.",
+});
+Object.assign(errorsEn, {
+  monthly_cap_exceeded: "This resident has reached this month's maximum of rewards (the volunteer limit).",
+  hourly_rate_too_high: "The reward is too high for the estimated time. Lower the reward or raise the minutes.",
+  minutes_required: "Enter the estimated time in minutes.",
+  awaiting_approval: "This payment file waits for a second operator's confirmation.",
+  same_operator: "You exported this file yourself; another operator must confirm it.",
+  not_awaiting_approval: "This payment file needs no confirmation.",
+});
+
 // privacy (issue 13): a person's data rights on the account screen
 Object.assign(nl, {
   privacy_title: "Jouw gegevens",
@@ -420,6 +480,117 @@ Object.assign(errorsEn, {
   erasure_blocked: "Not yet: a job, reward or payment is still under way. Try again once it is done.",
   "erasure_blocked:merchant": "A registered shop's records belong to the city's books. Please contact the city.",
   "erasure_blocked:operator": "A city account cannot erase itself.",
+});
+Object.assign(nl, {
+  pay_already_title: "Al betaald",
+  pay_already_text: "{amount} aan {shop} is al betaald. Je hoeft niets meer te doen.",
+  pay_request_expired: "Deze betaalcode is verlopen. Vraag de winkel om een nieuwe.",
+  checkout_waiting: "Wacht op betaling",
+  checkout_expired: "Verlopen – maak een nieuwe code",
+  tx_details: "details",
+});
+Object.assign(en, {
+  pay_already_title: "Already paid",
+  pay_already_text: "{amount} to {shop} has already been paid. There is nothing more to do.",
+  pay_request_expired: "This payment code has expired. Ask the shop for a new one.",
+  checkout_waiting: "Waiting for payment",
+  checkout_expired: "Expired – make a new code",
+  tx_details: "details",
+});
+Object.assign(errorsNl, {
+  payment_request_paid: "Deze betaalcode is al betaald. Er is niets afgeschreven.",
+  payment_request_expired: "Deze betaalcode is verlopen. Vraag de winkel om een nieuwe.",
+  payment_request_mismatch: "Deze betaling past niet bij de betaalcode. Scan de code opnieuw.",
+});
+Object.assign(errorsEn, {
+  payment_request_paid: "This payment code has already been paid. Nothing was taken.",
+  payment_request_expired: "This payment code has expired. Ask the shop for a new one.",
+  payment_request_mismatch: "This payment does not match the payment code. Scan the code again.",
+});
+// app (issue 12): shop onboarding, recovery-word check, the claim loop, uploads, plurals, install/offline
+Object.assign(nl, {
+  coins_one: "{amount} heitje", coins_other: "{amount} heitjes",
+  places_left_one: "nog 1 plek", places_left_other: "nog {n} plekken",
+  welcome_shop: "Ik heb een winkel",
+  shop_join_title: "Je winkel aanmelden",
+  shop_join_intro: "Laat de gemeente deze code scannen, of geef ze de korte code of je adres. Zodra de gemeente je winkel heeft aangemeld, opent hier vanzelf de kassa.",
+  shop_join_link: "Ik heb een winkel: aanmelden bij de gemeente",
+  registration_code: "Aanmeldcode",
+  copy_address: "Adres kopiëren", copied: "Gekopieerd.", copy_by_hand: "Het adres is geselecteerd: kopieer het met je toetsenbord.",
+  shop_join_waiting: "Wachten op de gemeente… Dit scherm kijkt zelf af en toe of je al bent aangemeld.",
+  shop_join_check: "Nu kijken", shop_join_not_yet: "Nog niet aangemeld. Dit scherm blijft kijken.",
+  shop_join_registered: "Je winkel is aangemeld. De kassa opent…",
+  shop_join_welcome: "Je winkel is aangemeld. Welkom bij Heitje!",
+  shop_address_or_code: "Adres of aanmeldcode van de winkel", shop_scan: "Code van de winkel scannen",
+  quiz_title: "Heb je ze opgeschreven?",
+  quiz_intro: "Vul ter controle deze woorden in, uit je eigen lijstje.",
+  quiz_word: "Woord {n}", quiz_submit: "Controleren", quiz_show_again: "Laat de woorden nog eens zien",
+  quiz_wrong: "Dat klopt niet helemaal. Kijk nog eens in je lijstje, of laat de woorden opnieuw zien.",
+  backup_title: "Je herstelwoorden", backup_intro: "Vul je wachtwoord in om je 12 herstelwoorden te zien.",
+  backup_show: "Laat de woorden zien", backup_link: "Herstelwoorden bekijken",
+  backup_no_words: "Deze portemonnee is hersteld met een sleutel en heeft geen herstelwoorden.",
+  backup_done: "Goed bewaard! Je herstelwoorden zijn gecontroleerd.",
+  backup_reminder: "Je hebt je herstelwoorden nog niet gecontroleerd. Zonder die woorden ben je je heitjes kwijt als je telefoon kwijtraakt.",
+  backup_reminder_link: "Nu doen",
+  claim_full: "Alle plekken zijn bezet.", claim_closed: "Dit klusje is gesloten.",
+  claim_given_back: "Je hebt dit klusje teruggegeven.", claim_given_back_here: "Je hebt dit klusje teruggegeven.",
+  step_given_back: "Teruggegeven",
+  proof_again_title: "Stuur een nieuwe foto", proof_send_again: "Nieuwe foto sturen",
+  give_back: "Klusje teruggeven", give_back_confirm: "Klusje teruggeven? Je plek gaat naar iemand anders.",
+  given_back: "Teruggegeven. Bedankt voor het laten weten!",
+  upload_progress: "Voortgang van het versturen", upload_preparing: "Foto verkleinen…",
+  upload_sending: "Versturen… {percent}% van {size}", megabytes: "{n} MB", upload_checking: "Verstuurd, even controleren…",
+  task_close_confirm: "Klusje \"{title}\" sluiten? Dat kan niet ongedaan worden gemaakt.",
+  mark_paid_confirm: "Bestand {id} ({euros} euro) als betaald markeren? Doe dit pas als de bank het heeft uitbetaald; het kan niet ongedaan worden gemaakt.",
+  offline_notice: "Je bent offline. Je ziet je laatst bekende saldo; betalen en versturen kan pas weer als je verbinding hebt.",
+  offline_balance_at: "Saldo van {when}",
+  download_csv_nl: "CSV voor Nederlandse Excel",
+  not_found_title: "Deze pagina bestaat niet", not_found_text: "Misschien is de link oud of verkeerd overgenomen.", not_found_home: "Naar het begin",
+});
+Object.assign(en, {
+  coins_one: "{amount} heitje", coins_other: "{amount} heitjes",
+  places_left_one: "1 place left", places_left_other: "{n} places left",
+  welcome_shop: "I have a shop",
+  shop_join_title: "Register your shop",
+  shop_join_intro: "Let the city scan this code, or give them the short code or your address. As soon as the city has registered your shop, the till opens here by itself.",
+  shop_join_link: "I have a shop: register with the city",
+  registration_code: "Registration code",
+  copy_address: "Copy address", copied: "Copied.", copy_by_hand: "The address is selected: copy it with your keyboard.",
+  shop_join_waiting: "Waiting for the city… This screen checks now and then whether you are registered.",
+  shop_join_check: "Check now", shop_join_not_yet: "Not registered yet. This screen keeps checking.",
+  shop_join_registered: "Your shop is registered. Opening the till…",
+  shop_join_welcome: "Your shop is registered. Welcome to Heitje!",
+  shop_address_or_code: "Shop's address or registration code", shop_scan: "Scan the shop's code",
+  quiz_title: "Did you write them down?",
+  quiz_intro: "To check, fill in these words from your own list.",
+  quiz_word: "Word {n}", quiz_submit: "Check", quiz_show_again: "Show the words again",
+  quiz_wrong: "That is not quite right. Look at your list again, or show the words again.",
+  backup_title: "Your recovery words", backup_intro: "Enter your passphrase to see your 12 recovery words.",
+  backup_show: "Show the words", backup_link: "See recovery words",
+  backup_no_words: "This wallet was restored from a key and has no recovery words.",
+  backup_done: "Well kept! Your recovery words are checked.",
+  backup_reminder: "You have not checked your recovery words yet. Without them, your heitjes are lost if you lose your phone.",
+  backup_reminder_link: "Do it now",
+  claim_full: "All places are taken.", claim_closed: "This job is closed.",
+  claim_given_back: "You gave this job back.", claim_given_back_here: "You gave this job back.",
+  step_given_back: "Given back",
+  proof_again_title: "Send a new photo", proof_send_again: "Send new photo",
+  give_back: "Give the job back", give_back_confirm: "Give the job back? Your place goes to someone else.",
+  given_back: "Given back. Thanks for letting us know!",
+  upload_progress: "Upload progress", upload_preparing: "Making the photo smaller…",
+  upload_sending: "Sending… {percent}% of {size}", megabytes: "{n} MB", upload_checking: "Sent, checking…",
+  task_close_confirm: "Close the job \"{title}\"? This cannot be undone.",
+  mark_paid_confirm: "Mark file {id} (€ {euros}) as paid? Only do this once the bank has paid it out; it cannot be undone.",
+  offline_notice: "You are offline. You see your last known balance; paying and sending work again once you are connected.",
+  offline_balance_at: "Balance as of {when}",
+  download_csv_nl: "CSV for Dutch Excel",
+  not_found_title: "This page does not exist", not_found_text: "Perhaps the link is old or was copied wrongly.", not_found_home: "To the start",
+});
+Object.assign(errorsNl, {
+  ambiguous_registration_code: "Deze code past bij meer dan één account. Vul het volledige adres van de winkel in.",
+});
+Object.assign(errorsEn, {
+  ambiguous_registration_code: "This code fits more than one account. Enter the shop's full address.",
 });
 // Lists load a page at a time (issue 16: paging).
 Object.assign(nl, { more: "Meer laden" });

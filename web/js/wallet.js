@@ -7,6 +7,8 @@ import { Wallet, HDNodeWallet, BrowserProvider, Mnemonic, isHexString } from "..
 const KEYSTORE = "heitje.keystore";
 const KIND = "heitje.wallet-kind";
 const ADDRESS = "heitje.address";
+// Set while the person has not yet shown they wrote down the recovery words of a wallet made here.
+const BACKUP_PENDING = "heitje.backup-pending";
 
 let signer = null;
 
@@ -57,6 +59,7 @@ async function store(wallet, passphrase, onProgress) {
 export async function createWallet(passphrase, onProgress) {
   const wallet = Wallet.createRandom();
   await store(wallet, passphrase, onProgress);
+  localStorage.setItem(BACKUP_PENDING, "1");
   signer = wallet;
   return { address: wallet.address, phrase: wallet.mnemonic.phrase };
 }
@@ -75,8 +78,43 @@ export async function restoreWallet(secret, passphrase, onProgress) {
     throw new BadRecovery();
   }
   await store(wallet, passphrase, onProgress);
+  localStorage.removeItem(BACKUP_PENDING); // restored from its words: the person has them
   signer = wallet;
   return { address: wallet.address };
+}
+
+/** True until the person has shown they wrote down the words of the wallet made on this device. */
+export function backupPending() {
+  return localStorage.getItem(BACKUP_PENDING) === "1" && walletKind() === "local";
+}
+
+export function markBackedUp() {
+  localStorage.removeItem(BACKUP_PENDING);
+}
+
+/**
+ * The recovery words again: the encrypted keystore holds the mnemonic, so the passphrase opens them.
+ * Null for a wallet restored from a raw key (it has no words).
+ */
+export async function revealPhrase(passphrase, onProgress) {
+  const json = localStorage.getItem(KEYSTORE);
+  if (!json) throw new Error("no wallet on this device");
+  let opened;
+  try {
+    opened = await Wallet.fromEncryptedJson(json, passphrase, (fraction) => onProgress?.(fraction));
+  } catch (error) {
+    if (/password/i.test(String(error?.message))) throw new WrongPassphrase();
+    throw error;
+  }
+  return opened.mnemonic?.phrase ?? null;
+}
+
+export function hasPhrase() {
+  try {
+    return Boolean(JSON.parse(localStorage.getItem(KEYSTORE) || "{}")["x-ethers"]?.mnemonicCiphertext);
+  } catch {
+    return false;
+  }
 }
 
 export async function unlock(passphrase, onProgress) {
@@ -99,6 +137,7 @@ export async function useInjected() {
   localStorage.setItem(KIND, "injected");
   localStorage.setItem(ADDRESS, address);
   localStorage.removeItem(KEYSTORE);
+  localStorage.removeItem(BACKUP_PENDING);
   return address;
 }
 
@@ -109,7 +148,7 @@ export function lock() {
 /** Removes the wallet from this device (the recovery phrase brings it back). */
 export function forget() {
   signer = null;
-  for (const key of [KEYSTORE, KIND, ADDRESS]) localStorage.removeItem(key);
+  for (const key of [KEYSTORE, KIND, ADDRESS, BACKUP_PENDING]) localStorage.removeItem(key);
 }
 
 export async function signMessage(message) {

@@ -2,13 +2,13 @@
 account's history uses, ending in the order's column, so a page reads only its own rows
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0012
 """
 
 from alembic import op
 
 revision = "0014"
-down_revision = "0006"
+down_revision = "0012"  # written against 0006; follows the newest migration on main (0012)
 branch_labels = None
 depends_on = None
 

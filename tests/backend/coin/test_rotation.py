@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from backend.chain.admin import send_transaction
 from backend.chain.ledger import LIVE, ChainTx
-from backend.chain.sender import TxSender, load_sources
+from backend.chain.sender import TxSender
+from backend.rewards.sender import SENDER_SOURCES
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.claims.helpers import Loop, rewards_by_claim
 
@@ -29,7 +30,7 @@ def _key(account) -> str:
 def _send_without_settling(runtime, key: str) -> None:
     """One sender round that stores and broadcasts the waiting rewards, then the sender stops (as if the
     operator stopped the workers to switch the key): its transactions stay live in the ledger."""
-    sender = TxSender(runtime, key=key, sources=load_sources(runtime))
+    sender = TxSender(runtime, key=key, sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         assert sender.lock.acquire()
         sender.send_new()
@@ -107,7 +108,7 @@ def test_after_the_rotation_the_new_key_pays_new_rewards_and_nothing_twice(heitj
     )
     second, second_citizen = loop.approved_claim()
 
-    sender = TxSender(runtime, key=_key(new), sources=load_sources(runtime))
+    sender = TxSender(runtime, key=_key(new), sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         for _ in range(50):
             sender.tick()
@@ -196,7 +197,7 @@ def test_a_reward_the_old_key_sent_into_a_pause_is_paid_once_by_the_new_key(
         env={"MINTER_KEY": _key(new), "OLD_MINTER_KEY": OLD_MINTER_KEY},
     )
     heitje("coin", "unpause", "--yes")
-    sender = TxSender(runtime, key=_key(new), sources=load_sources(runtime))
+    sender = TxSender(runtime, key=_key(new), sources=[make(runtime) for make in SENDER_SOURCES])
     try:
         for _ in range(50):
             sender.tick()

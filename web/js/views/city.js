@@ -1,13 +1,14 @@
 // The city's operator: the review queue with photos, tasks (create, close), shops (register),
-// payout batches (SEPA file, mark paid).
+// payout batches (SEPA file, four-eyes confirmation, mark paid), the audit trail.
 import { h, fill, busy, formValues, shortAddress } from "../dom.js";
-import { t, errorText } from "../i18n.js";
+import { t, tn, errorText } from "../i18n.js";
 import { api, objectUrl, download } from "../api.js";
 import { formatApi, unitsFromInput, unitsFromApi, apiAmount, formatUnits } from "../money.js";
 import { items, when, pill, failure, every } from "./common.js";
+import { startScanner } from "../qr.js";
 
 function coins(amount) {
-  return t("coins", { amount: formatApi(amount) });
+  return tn("coins", Number(amount), { amount: formatApi(amount) });
 }
 
 function reviewCard(ctx, claim, task, onDone) {
@@ -138,6 +139,7 @@ export async function tasks(ctx) {
       h("div", { class: "small muted" }, `${task.district} · ${t("places_taken", { taken: task.taken ?? "?", capacity: task.capacity })}`),
       h("div", { class: "row" }, open ? pill(t("task_open"), "good") : pill(t("task_not_open"), "bad"),
         open && closable ? h("button", { class: "secondary", testid: "task-close", onclick: async (e) => {
+          if (!window.confirm(t("task_close_confirm", { title: task.title }))) return;
           e.currentTarget.disabled = true;
           try {
             await api("POST", `/tasks/${task.id}/close`);
@@ -169,17 +171,42 @@ export async function shops(ctx) {
     return failure(e);
   }
   const error = h("p", { class: "error", role: "alert", testid: "shop-form-error" });
+  const addressInput = h("input", { name: "address", required: true, class: "mono", placeholder: "0x… / 70997-970C5", autocapitalize: "characters", spellcheck: "false", testid: "shop-address",
+    oninput: () => { error.textContent = ""; } });
+  const video = h("video", { class: "scan", hidden: true, muted: true, playsinline: true });
+  let stopScan = null;
+  ctx.onLeave(() => stopScan?.());
+  const scan = h("button", { type: "button", class: "secondary", testid: "shop-scan", onclick: async () => {
+    error.textContent = "";
+    try {
+      video.hidden = false;
+      stopScan = await startScanner(video, (text) => {
+        video.hidden = true;
+        addressInput.value = text.trim().replace(/^ethereum:/i, "").split(/[@?]/)[0];
+      });
+    } catch {
+      video.hidden = true;
+      error.textContent = t("no_camera");
+    }
+  } }, t("shop_scan"));
   const form = h("form", { testid: "shop-form" },
     h("label", {}, t("shop_name"), h("input", { name: "name", required: true, testid: "shop-name" })),
-    h("label", {}, t("shop_address"), h("input", { name: "address", required: true, class: "mono", placeholder: "0x…", testid: "shop-address" })),
+    h("label", {}, t("shop_address_or_code"), addressInput),
+    scan, video,
     h("label", {}, t("shop_iban"), h("input", { name: "iban", required: true, placeholder: "NL91 ABNA 0417 1643 00", testid: "shop-iban" })),
     error, h("button", { type: "submit", testid: "shop-register" }, t("shop_register")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const v = formValues(form);
+    error.textContent = "";
     busy(form, async () => {
       try {
-        await api("POST", "/merchants", { json: { name: v.name, address: v.address, iban: v.iban.replace(/\s+/g, "") } });
+        // The shop's short registration code (from its app) stands for its address.
+        let address = v.address;
+        if (/^[0-9a-f]{5}-?[0-9a-f]{5}$/i.test(address)) {
+          address = (await api("GET", `/auth/registration-codes/${encodeURIComponent(address)}`)).address;
+        }
+        await api("POST", "/merchants", { json: { name: v.name, address, iban: v.iban.replace(/\s+/g, "") } });
         ctx.rerender();
         ctx.banner(t("shop_registered", { name: v.name }), "ok");
       } catch (e) {
@@ -207,10 +234,12 @@ export async function shops(ctx) {
 export async function payouts(ctx) {
   let due;
   let batches;
+  let releases;
   try {
-    [due, batches] = await Promise.all([
+    [due, batches, releases] = await Promise.all([
       api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")),
       api("GET", "/payouts/batches").then((r) => items(r, "batches")),
+      api("GET", "/payouts/releases").then((r) => items(r, "releases")),
     ]);
   } catch (e) {
     return failure(e);
@@ -219,22 +248,41 @@ export async function payouts(ctx) {
   const dueCents = due.reduce((sum, p) => sum + unitsFromApi(p.euros), 0);
   const exportButton = h("button", { testid: "sepa-export", disabled: due.length === 0, onclick: () => busy(exportButton.parentElement, async () => {
     try {
-      await download("POST", "/payouts/sepa", "payouts.xml");
+      const result = await download("POST", "/payouts/sepa", "payouts.xml");
       ctx.rerender();
-      ctx.banner(t("sepa_done"), "ok");
+      ctx.banner(t(result.pending ? "sepa_awaiting" : "sepa_done"), "ok");
     } catch (e) {
       error.textContent = errorText(e);
     }
   }) }, t("sepa_export"));
   const batchRows = [...batches].sort((a, b) => b.id - a.id).map((b) => {
     const paid = Boolean(b.paid_at);
+    const awaiting = releases.some((r) => r.batch_id === b.id && r.status === "awaiting_approval");
+    const state = paid ? pill(t("payout_paid"), "good", "batch-state")
+      : awaiting ? pill(t("batch_awaiting"), "wait", "batch-state") : pill(t("payout_exported"), "wait", "batch-state");
+    if (awaiting) {
+      // four eyes: another operator confirms before the file can be downloaded (the API refuses the exporter)
+      return h("div", { class: "card", testid: "batch", dataset: { batchId: b.id } },
+        h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })), state),
+        h("div", { class: "small muted" }, t("batch_line", { n: b.payout_count, euros: formatApi(b.euros) }), " · ", when(b.created_at)),
+        h("p", { class: "small muted" }, t("batch_awaiting_hint")),
+        h("button", { testid: "batch-confirm", onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api("POST", `/payouts/batches/${b.id}/confirm`);
+            ctx.rerender();
+          } catch (err) {
+            error.textContent = errorText(err);
+          }
+        } }, t("batch_confirm")));
+    }
     return h("div", { class: "card", testid: "batch", dataset: { batchId: b.id } },
-      h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })),
-        paid ? pill(t("payout_paid"), "good", "batch-state") : pill(t("payout_exported"), "wait", "batch-state")),
+      h("div", { class: "row" }, h("strong", {}, t("batch_title", { id: b.id })), state),
       h("div", { class: "small muted" }, t("batch_line", { n: b.payout_count, euros: formatApi(b.euros) }), " · ", when(b.created_at)),
       h("div", { class: "row" },
         h("button", { class: "secondary", testid: "batch-download", onclick: () => download("GET", `/payouts/batches/${b.id}/sepa`, `batch-${b.id}.xml`).catch((e) => { error.textContent = errorText(e); }) }, t("download")),
         paid ? null : h("button", { testid: "batch-paid", onclick: async (e) => {
+          if (!window.confirm(t("mark_paid_confirm", { id: b.id, euros: formatApi(b.euros) }))) return;
           e.currentTarget.disabled = true;
           try {
             await api("POST", `/payouts/batches/${b.id}/paid`);
@@ -259,4 +307,22 @@ export async function payouts(ctx) {
       exportButton, error),
     h("h2", {}, t("batches_title")),
     batchRows.length ? batchRows : h("p", { class: "muted" }, t("no_batches")));
+}
+
+export async function audit(ctx) {
+  let entries;
+  try {
+    entries = await api("GET", "/audit", { query: { limit: 200 } }).then((r) => items(r, "entries"));
+  } catch (e) {
+    return failure(e);
+  }
+  const error = h("p", { class: "error", role: "alert" });
+  const csv = h("button", { class: "secondary", testid: "audit-csv", onclick: () => download("GET", "/audit", "heitje-audit.csv", { query: { format: "csv", limit: 10000 } }).catch((e) => { error.textContent = errorText(e); }) }, t("download_csv"));
+  return h("section", { testid: "city-audit" },
+    h("h1", {}, t("audit_title")),
+    h("p", { class: "muted" }, t("audit_intro")),
+    csv, error,
+    entries.length ? entries.map((e) => h("div", { class: "card", testid: "audit-entry" },
+      h("div", { class: "row" }, h("strong", {}, t(`audit:${e.action}`)), h("span", { class: "small muted" }, when(e.at))),
+      h("div", { class: "small" }, e.subject, " · ", e.actor === "cli" ? "cli" : shortAddress(e.actor)))) : h("p", { class: "muted" }, t("audit_empty")));
 }

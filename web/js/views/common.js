@@ -42,6 +42,16 @@ export function mapLink(lat, lon) {
   return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
 }
 
+/** A transaction's short code for people: the first 4 and last 4 hex digits ("ab12…9f3c"). */
+export function shortHash(hash) {
+  const hex = String(hash).replace(/^0x/i, "");
+  return hex.length > 10 ? `${hex.slice(0, 4)}…${hex.slice(-4)}` : hex;
+}
+
+/** A receipt line: the short code, with the whole transaction behind "details". */
 export function txLine(hash) {
-  return hash ? h("div", { class: "small muted" }, t("transaction"), " ", h("span", { class: "mono", testid: "tx-hash" }, hash)) : null;
+  return hash ? h("details", { class: "small muted tx", testid: "tx" },
+    h("summary", {}, t("transaction"), " ", h("span", { class: "mono", testid: "tx-code" }, shortHash(hash)),
+      " · ", t("tx_details")),
+    h("span", { class: "mono", testid: "tx-hash", style: "word-break:break-all" }, hash)) : null;
 }

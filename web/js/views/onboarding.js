@@ -1,5 +1,5 @@
 // First visit, the recovery phrase (shown once), restore, unlock with the passphrase, the account.
-import { h, formValues, busy, shortAddress } from "../dom.js";
+import { h, fill, formValues, busy, shortAddress } from "../dom.js";
 import { t, errorText } from "../i18n.js";
 import * as wallet from "../wallet.js";
 import * as session from "../session.js";
@@ -34,6 +34,9 @@ export async function welcome() {
     h("p", {}, t("welcome_intro")),
     h("a", { class: "button", href: "#/wallet/new", testid: "start-new" }, t("welcome_new")),
     h("a", { class: "button secondary", href: "#/wallet/restore", testid: "start-restore" }, t("welcome_restore")),
+    // A shop starts with a wallet of its own like anyone, then shows the city its code.
+    h("a", { class: "button secondary", href: "#/wallet/new", testid: "start-shop",
+      onclick: () => sessionStorage.setItem("heitje.after-unlock", "#/shop/join") }, t("welcome_shop")),
     wallet.hasInjected()
       ? h("button", { class: "secondary", testid: "start-injected", onclick: (e) => connectInjected(e) }, t("welcome_injected"))
       : null,
@@ -95,24 +98,113 @@ export async function createWallet(ctx) {
 }
 
 function showPhrase(ctx) {
-  const error = h("p", { class: "error", role: "alert" });
-  const confirm = h("input", { type: "checkbox", name: "written", required: true, testid: "phrase-written" });
-  const form = h("form", {},
-    h("label", { class: "check" }, confirm, t("phrase_confirm")),
-    error,
-    h("button", { type: "submit", testid: "phrase-done" }, t("continue")));
+  return wordsAndQuiz(phraseToShow, async (error) => {
+    if (await signInOrExplain(ctx, error)) {
+      phraseToShow = null; // proven written down: from now on only the encrypted keystore holds it
+      afterSignIn(ctx);
+    }
+  });
+}
+
+const QUIZ_SIZE = 3;
+
+/** QUIZ_SIZE distinct word positions (0-based), in order, chosen at random. */
+function quizPositions(count) {
+  const picked = new Set();
+  const random = new Uint32Array(1);
+  while (picked.size < Math.min(QUIZ_SIZE, count)) {
+    crypto.getRandomValues(random);
+    picked.add(random[0] % count);
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+/**
+ * The recovery words, then a check that they were written down: QUIZ_SIZE of them at random
+ * positions. Until the check passes, the words stay available (a reminder shows on every screen).
+ */
+function wordsAndQuiz(phrase, onDone) {
+  const words = phrase.split(" ");
+  const section = h("section", { testid: "recovery-phrase" });
+  function showWords() {
+    const confirm = h("input", { type: "checkbox", name: "written", required: true, testid: "phrase-written" });
+    const form = h("form", {},
+      h("label", { class: "check" }, confirm, t("phrase_confirm")),
+      h("button", { type: "submit", testid: "phrase-done" }, t("continue")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      showQuiz();
+    });
+    fill(section,
+      h("h1", {}, t("phrase_title")),
+      h("div", { class: "notice", role: "note" }, h("strong", {}, t("phrase_warning_title")), " ", t("phrase_warning")),
+      h("ol", { class: "phrase", testid: "phrase-words" }, words.map((word) => h("li", {}, word))),
+      form);
+  }
+  function showQuiz() {
+    const positions = quizPositions(words.length);
+    const error = h("p", { class: "error", role: "alert", testid: "quiz-error" });
+    const inputs = positions.map((at) => h("input", {
+      name: `word-${at}`, autocomplete: "off", autocapitalize: "none", spellcheck: "false", required: true,
+      testid: "quiz-word", dataset: { position: at + 1 }, oninput: () => { error.textContent = ""; },
+    }));
+    const form = h("form", { testid: "phrase-quiz" },
+      positions.map((at, i) => h("label", {}, t("quiz_word", { n: at + 1 }), inputs[i])),
+      error,
+      h("button", { type: "submit", testid: "quiz-submit" }, t("quiz_submit")),
+      h("button", { type: "button", class: "secondary", testid: "quiz-show-again", onclick: showWords }, t("quiz_show_again")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const right = positions.every((at, i) => inputs[i].value.trim().toLowerCase() === words[at]);
+      if (!right) {
+        error.textContent = t("quiz_wrong");
+        return;
+      }
+      wallet.markBackedUp();
+      busy(form, () => onDone(error));
+    });
+    fill(section, h("h1", {}, t("quiz_title")), h("p", {}, t("quiz_intro")), form);
+    inputs[0]?.focus();
+  }
+  showWords();
+  return section;
+}
+
+/** The words again, after the passphrase (from the reminder, or the account page). */
+export async function backup(ctx) {
+  const error = h("p", { class: "error", role: "alert", testid: "form-error" });
+  const status = h("p", { class: "muted", "aria-live": "polite" });
+  const holder = h("section", { testid: "backup" });
+  const form = h("form", { testid: "backup-form" },
+    h("label", {}, t("passphrase"),
+      h("input", { type: "password", name: "passphrase", autocomplete: "current-password", required: true, testid: "backup-passphrase",
+        oninput: () => { error.textContent = ""; } })),
+    error, status,
+    h("button", { type: "submit", testid: "backup-submit" }, t("backup_show")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    const { passphrase } = formValues(form);
     busy(form, async () => {
-      phraseToShow = null; // shown once: after this it exists only inside the encrypted keystore
-      if (await signInOrExplain(ctx, error)) afterSignIn(ctx);
+      let phrase;
+      try {
+        phrase = await wallet.revealPhrase(passphrase, (f) => { status.textContent = progressText(f); });
+      } catch (e) {
+        status.textContent = "";
+        error.textContent = e instanceof wallet.WrongPassphrase ? t("wrong_passphrase") : errorText(e);
+        return;
+      }
+      if (!phrase) {
+        status.textContent = "";
+        error.textContent = t("backup_no_words");
+        return;
+      }
+      fill(holder, wordsAndQuiz(phrase, async () => {
+        ctx.navigate("#/");
+        ctx.banner(t("backup_done"), "ok");
+      }));
     });
   });
-  return h("section", { testid: "recovery-phrase" },
-    h("h1", {}, t("phrase_title")),
-    h("div", { class: "notice", role: "note" }, h("strong", {}, t("phrase_warning_title")), " ", t("phrase_warning")),
-    h("ol", { class: "phrase", testid: "phrase-words" }, phraseToShow.split(" ").map((word) => h("li", {}, word))),
-    form);
+  return fill(holder, h("h1", {}, t("backup_title")), h("p", {}, t("backup_intro")), form);
 }
 
 export async function restoreWallet(ctx) {
@@ -201,6 +293,9 @@ export async function account(ctx) {
     h("div", { class: "card" }, h("div", { class: "muted small" }, t("your_address")),
       h("div", { class: "mono", testid: "my-address" }, session.state.address)),
     h("p", {}, t("account_roles", { roles: session.state.roles.map((r) => t(`role_${r}`)).join(", ") })),
+    session.has("merchant") ? null : h("a", { href: "#/shop/join", testid: "to-shop-join" }, t("shop_join_link")),
+    wallet.walletKind() === "local" && wallet.hasPhrase()
+      ? h("a", { href: "#/backup", testid: "to-backup" }, t("backup_link")) : null,
     dataRights(),
     h("button", { class: "secondary", testid: "sign-out", onclick: () => { session.signOut(); ctx.navigate("#/unlock"); } }, t("sign_out")),
     forget);

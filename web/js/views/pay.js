@@ -16,8 +16,73 @@ function coins(amount) {
 export async function pay(ctx) {
   if (payments.pendingPayment()) return pendingScreen(ctx);
   if (ctx.query.done) return doneScreen(ctx);
-  if (ctx.query.to && ctx.query.amount) return confirmScreen(ctx);
+  if (ctx.query.to && ctx.query.amount) {
+    // Each confirm screen gets a one-time key in its address: once its payment went out, Back or a
+    // reload of that address shows "already paid" instead of a button that would sign a new one.
+    if (!ctx.query.key) {
+      location.replace(`#/pay?${new URLSearchParams({ ...ctx.query, key: oneTimeKey() })}`);
+      return h("section", { testid: "pay-loading" });
+    }
+    const receipt = payments.paidFor(ctx.query.key);
+    if (receipt) return alreadyPaidScreen(ctx, receipt);
+    return confirmScreen(ctx);
+  }
   return scanScreen(ctx);
+}
+
+/** A till's payment request (the https link its QR code holds): paid at most once. */
+export async function payRequest(ctx) {
+  if (payments.pendingPayment()) return pendingScreen(ctx);
+  let request;
+  try {
+    request = await api("GET", `/payment-requests/${encodeURIComponent(ctx.params.id)}`);
+  } catch (error) {
+    return failure(error);
+  }
+  if (request.payment) {
+    return alreadyPaidScreen(ctx, {
+      amount: request.amount, shop: request.merchant_name,
+      tx_hash: request.payment.tx_hash, status: request.payment.status,
+    });
+  }
+  if (request.status === "expired") {
+    return h("section", { class: "stack", testid: "pay-expired" },
+      h("h1", {}, t("pay_title")), h("p", { class: "error" }, t("pay_request_expired")),
+      h("a", { class: "button secondary", href: "#/pay" }, t("back")));
+  }
+  return confirmScreen(ctx, { to: request.merchant, amount: request.amount, requestId: request.id });
+}
+
+function oneTimeKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The request id in a till's link ("https://…/#/pay/<id>"), or null. */
+function requestIdOf(text) {
+  const match = /#\/pay\/([A-Za-z0-9_-]{8,32})(?:[?#]|$)/.exec(String(text ?? "").trim());
+  return match ? match[1] : null;
+}
+
+function alreadyPaidScreen(ctx, receipt) {
+  const state = h("p", { style: "text-align:center", testid: "pay-state" });
+  const show = (status) => fill(state, status === "confirmed" ? pill(t("pay_confirmed"), "good")
+    : status === "failed" ? pill(t("pay_failed"), "bad") : pill(t("on_its_way"), "wait"));
+  show(receipt.status);
+  if (receipt.tx_hash && receipt.status !== "confirmed" && receipt.status !== "failed") {
+    every(ctx, 1500, async () => {
+      const payment = await api("GET", `/payments/${receipt.tx_hash}`).catch(() => null);
+      if (payment) show(payment.status);
+    });
+  }
+  return h("section", { class: "stack", testid: "pay-already" },
+    h("div", { class: "done-mark" }, icon("review", 72)),
+    h("h1", { style: "text-align:center" }, t("pay_already_title")),
+    h("p", { style: "text-align:center", testid: "pay-already-text" },
+      t("pay_already_text", { amount: formatApi(receipt.amount), shop: receipt.shop ?? "" })),
+    state,
+    txLine(receipt.tx_hash),
+    h("a", { class: "button", href: "#/wallet", testid: "to-wallet" }, t("to_wallet")));
 }
 
 /** A code for another coin or chain is refused before anything is shown as payable. */
@@ -28,6 +93,10 @@ async function otherCoin(request) {
 }
 
 async function goConfirm(ctx, request, error) {
+  if (request.requestId) {
+    ctx.navigate(`#/pay/${request.requestId}`);
+    return;
+  }
   if (await otherCoin(request)) {
     error.textContent = t("qr_other_coin");
     return;
@@ -48,7 +117,8 @@ function scanScreen(ctx) {
       video.hidden = false;
       camera.disabled = true;
       stop = await startScanner(video, (text) => {
-        const request = parsePayment(text);
+        const id = requestIdOf(text);
+        const request = id ? { requestId: id } : parsePayment(text);
         if (request) goConfirm(ctx, request, error);
         else error.textContent = t("qr_not_payment");
       });
@@ -63,7 +133,8 @@ function scanScreen(ctx) {
     h("button", { type: "submit", class: "secondary", testid: "pay-link-go" }, t("continue")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const request = parsePayment(input.value);
+    const id = requestIdOf(input.value);
+    const request = id ? { requestId: id } : parsePayment(input.value);
     if (request) goConfirm(ctx, request, error);
     else error.textContent = t("link_not_payment");
   });
@@ -72,8 +143,8 @@ function scanScreen(ctx) {
     camera, video, error, h("h2", {}, t("or_paste")), form);
 }
 
-async function confirmScreen(ctx) {
-  const request = parsePayment(`to=${ctx.query.to}&amount=${ctx.query.amount}`);
+async function confirmScreen(ctx, given = null) {
+  const request = given ?? parsePayment(`to=${ctx.query.to}&amount=${ctx.query.amount}`);
   if (!request) return h("p", { class: "error" }, t("link_not_payment"));
   let shop;
   let account;
@@ -108,13 +179,17 @@ async function confirmScreen(ctx) {
     error.textContent = "";
     try {
       status.textContent = t("pay_signing");
-      await payments.signPayment({ to: request.to, amount: request.amount, shop: shop.name });
+      await payments.signPayment({
+        to: request.to, amount: request.amount, shop: shop.name,
+        requestId: request.requestId ?? null, screenKey: request.requestId ? null : ctx.query.key,
+      });
       status.textContent = t("pay_sending");
       await payments.sendPending();
       ctx.navigate("#/pay?done=1");
     } catch (e) {
       status.textContent = "";
       if (payments.pendingPayment()) ctx.rerender(); // saved: the pending screen offers "try again"
+      else if (e?.code === "payment_request_paid") ctx.rerender(); // paid meanwhile: show the receipt
       else error.textContent = errorText(e);
     }
   }));

@@ -84,12 +84,16 @@ export async function report(ctx) {
   const csv = h("button", { class: "secondary", testid: "report-csv", onclick: () =>
     download("GET", "/reports/summary.csv", "heitje-report.csv").catch((e) => ctx.banner(`${t("csv_failed")} ${errorText(e)}`)) },
   t("download_csv"));
+  // Dutch Excel reads semicolons and decimal commas as columns and numbers.
+  const csvNl = h("button", { class: "secondary", testid: "report-csv-nl", onclick: () =>
+    download("GET", "/reports/summary.csv", "heitje-overzicht.csv", { query: { dialect: "nl" } }).catch((e) => ctx.banner(`${t("csv_failed")} ${errorText(e)}`)) },
+  t("download_csv_nl"));
   const openData = h("button", { class: "secondary", testid: "report-open-data", onclick: () =>
     download("GET", "/reports/open-data", "heitje-open-data.csv").catch((e) => ctx.banner(`${t("csv_failed")} ${errorText(e)}`)) },
   t("download_open_data"));
   return h("section", { testid: "report" },
     h("h1", {}, t("report_title")),
-    h("div", { class: "row", style: "justify-content:flex-start" }, csv, openData),
+    h("div", { class: "row", style: "justify-content:flex-start" }, csv, csvNl, openData),
     h("div", { class: "figures" },
       figure("tasks_done", String(totals.tasks_done)),
       figure("hours_worked", hours(totals.minutes_worked)),

@@ -50,10 +50,9 @@ function watcher() {
   };
 }
 
-/** What the citizen's phone scans: the API's EIP-681 request (docs/qr-payload.md). */
-async function checkoutPayload(amount) {
-  const result = await api("POST", "/payments/checkout", { json: { merchant: session.state.address, amount } });
-  return { qr: result.uri, payload: result.payload };
+/** A payment request (POST /payment-requests): its https link is what the citizen's phone scans. */
+async function newRequest(amount) {
+  return api("POST", "/payment-requests", { json: { amount } });
 }
 
 export async function checkout(ctx) {
@@ -73,36 +72,56 @@ export async function checkout(ctx) {
     }
     error.textContent = "";
     busy(form, async () => {
-      let payload;
+      let request;
       try {
-        payload = await checkoutPayload(apiAmount(units));
+        request = await newRequest(apiAmount(units));
       } catch (e) {
         error.textContent = errorText(e);
         return;
       }
-      expected = { units, since: new Date().toISOString() };
+      current = request; // the till now waits for this request, and only this one
       fill(codeBox,
-        h("div", { class: "card", style: "text-align:center", testid: "checkout-card" },
+        h("div", { class: "card", style: "text-align:center", testid: "checkout-card", dataset: { request: request.id } },
           h("div", { class: "big", testid: "checkout-due" }, t("coins", { amount: formatUnits(units) })),
-          h("div", { class: "qr", "aria-label": t("checkout_scan_me") }, qrSvg(payload.qr)),
+          h("div", { class: "qr", "aria-label": t("checkout_scan_me") }, qrSvg(request.url)),
           h("p", { class: "muted small" }, t("checkout_scan_me")),
+          requestState,
           h("details", {}, h("summary", {}, t("checkout_link")),
-            h("p", { class: "mono", testid: "checkout-payload" }, payload.qr))));
+            h("p", { class: "mono", testid: "checkout-payload" }, request.url))));
+      fill(requestState, pill(t("checkout_waiting"), "wait", "checkout-state"));
     });
   });
   const takings = h("div", { class: "card" });
   const list = h("div", { testid: "incoming" });
   const incoming = watcher();
-  let expected = null; // the amount on the code now shown, until it is paid
+  const requestState = h("p", { "aria-live": "polite" });
+  let current = null; // the request whose code is shown, until it is paid or expires
+  // "Paid" only for the till's own request, and only once its payment is confirmed on chain.
+  async function follow() {
+    if (!current) return;
+    const shown = current;
+    const request = await api("GET", `/payment-requests/${encodeURIComponent(shown.id)}`).catch(() => null);
+    if (!request || current !== shown) return;
+    if (request.status === "paid") {
+      fill(codeBox, h("div", { class: "card", style: "text-align:center", testid: "checkout-paid", dataset: { request: request.id } },
+        h("div", { class: "done-mark" }, icon("review", 72)),
+        h("div", { class: "big" }, t("coins", { amount: formatApi(request.amount) })), h("p", {}, t("checkout_paid")),
+        txLine(request.payment?.tx_hash)));
+      current = null;
+    } else if (request.status === "paying") {
+      fill(requestState, pill(t("on_its_way"), "wait", "checkout-state")); // relayed; the indexer confirms it
+    } else if (request.status === "expired") {
+      fill(requestState, pill(t("checkout_expired"), "bad", "checkout-state"));
+      current = null;
+    } else if (request.status === "failed") {
+      fill(requestState, pill(t("failed"), "bad", "checkout-state"));
+      current = null;
+    }
+  }
   async function refresh() {
     try {
+      await follow();
       const received = await incoming();
-      if (expected && received.some((p) => p.at >= expected.since && unitsFromApi(p.amount) >= expected.units)) {
-        fill(codeBox, h("div", { class: "card", style: "text-align:center", testid: "checkout-paid" },
-          h("div", { class: "done-mark" }, icon("review", 72)),
-          h("div", { class: "big" }, t("coins", { amount: formatUnits(expected.units) })), h("p", {}, t("checkout_paid"))));
-        expected = null;
-      }
       const today = received.filter((p) => isToday(p.at) && p.status !== "failed");
       const total = today.reduce((sum, p) => sum + unitsFromApi(p.amount), 0);
       fill(takings, h("div", { class: "muted" }, t("takings_today")),
