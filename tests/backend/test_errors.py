@@ -30,13 +30,17 @@ def _app_querying(url: str, sql: str) -> TestClient:
 def test_a_query_the_database_refuses_is_a_500_logged_with_its_cause(tmp_path: Path, caplog):
     client = _app_querying(f"sqlite:///{tmp_path / 'db.sqlite'}", "SELECT id FROM no_such_table")
 
-    logger = logging.getLogger("heitje")  # its own handler: other tests may have stopped it propagating
+    # Listen on the logger itself: a logging set-up earlier in the session may have stopped it
+    # propagating or disabled it (logging.config disables the loggers it does not name).
+    logger = logging.getLogger("heitje")
+    was_disabled, logger.disabled = logger.disabled, False
     logger.addHandler(caplog.handler)
     try:
         with caplog.at_level(logging.ERROR, logger="heitje"):
             response = client.get("/q")
     finally:
         logger.removeHandler(caplog.handler)
+        logger.disabled = was_disabled
 
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
