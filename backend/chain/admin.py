@@ -9,7 +9,7 @@ in `scripts/coin_*.py` build on it. The calls are encoded here and sent either f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_account import Account
 from web3 import Web3
@@ -22,6 +22,9 @@ from backend.chain.deploy import ROLE_NAMES
 from backend.chain.deployment import Deployment
 from backend.chain.relayer import decode_revert
 
+if TYPE_CHECKING:
+    from backend.chain.safe import Safe, SafeDeployment
+
 ROLE_IDS: dict[str, bytes] = {
     name: (b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else Web3.keccak(text=name)) for name in ROLE_NAMES
 }
@@ -29,6 +32,7 @@ ROLE_BY_ID: dict[bytes, str] = {role_id: name for name, role_id in ROLE_IDS.item
 ROLE_GRANTED = Web3.keccak(text="RoleGranted(bytes32,address,address)")
 ROLE_REVOKED = Web3.keccak(text="RoleRevoked(bytes32,address,address)")
 REWARDED = Web3.keccak(text="Rewarded(bytes32,address,uint256)")
+MINT_LIMIT_MAX = 2**56 - 1  # units: the coin stores the limit in 56 bits and reverts above (SafeCast)
 
 
 def role_id(name: str) -> bytes:
@@ -62,11 +66,12 @@ class Call:
 
 @dataclass(frozen=True)
 class Minted:
-    """One reward a given key sent: block, transaction, claim number, citizen, units."""
+    """One reward a given key sent: block, transaction, on-chain claim id (as a number: an
+    installation's prefix above its claim number, see claim_id_bytes), citizen, units."""
 
     block: int
     tx_hash: str
-    claim_number: int
+    claim_id: int
     citizen: str
     units: int
 
@@ -94,6 +99,18 @@ class CoinAdmin:
     @property
     def address(self) -> str:
         return str(self.coin.address)
+
+    # --- the Safe (kept here so no web3 object leaves backend.chain) -------------------------------
+
+    def safe(self, address: str) -> Safe:
+        from backend.chain.safe import Safe  # safe.py imports this module
+
+        return Safe(self.w3, address)
+
+    def deploy_safe(self, key: str, owners: list[str], threshold: int) -> SafeDeployment:
+        from backend.chain.safe import deploy_safe
+
+        return deploy_safe(self.w3, key, owners=owners, threshold=threshold)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -159,7 +176,7 @@ class CoinAdmin:
                 Minted(
                     block=int(log["blockNumber"]),
                     tx_hash=tx_hash,
-                    claim_number=int.from_bytes(bytes(log["topics"][1]), "big"),
+                    claim_id=int.from_bytes(bytes(log["topics"][1]), "big"),
                     citizen=Web3.to_checksum_address(bytes(log["topics"][2])[-20:]),
                     units=int.from_bytes(bytes(log["data"]), "big"),
                 )

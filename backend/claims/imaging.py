@@ -99,10 +99,23 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the API process dies, even by kill -9 (an orphaned
+    decoder would otherwise hold its memory until the machine restarts). The pool is started from the
+    event loop's thread, which lives as long as the process."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def _limit_worker(memory_bytes: int, max_pixels: int) -> None:
     """Runs first in each worker process: a ceiling on its address space, Pillow's own bomb limit, and a
     lower CPU priority (on a small machine the API's requests go first; decoding may wait)."""
     Image.MAX_IMAGE_PIXELS = max_pixels
+    _die_with_parent()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
     try:

@@ -7,13 +7,14 @@ handover to a Safe, the same commands store a Safe proposal instead; owners sign
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 from eth_account import Account
 
-from backend.amounts import AmountError, format_amount, parse_amount
+from backend.amounts import MAX_UNITS, UNITS_PER_COIN, AmountError, format_amount, parse_amount
+from backend.chain.admin import MINT_LIMIT_MAX
 from backend.cli_params import address_param
 from backend.coin import safe_cli
 from backend.coin.cli_common import Yes, act, key_from_env, operations
@@ -67,11 +68,18 @@ def minted_by(
     address: Annotated[str, typer.Argument(help="The (minter) key's address.")],
     since: Annotated[int, typer.Option(help="First block to look at.")] = 0,
 ) -> None:
-    """Every reward paid by transactions that ADDRESS signed since block --since (Rewarded events)."""
+    """Every reward paid by transactions that ADDRESS signed since block --since (Rewarded events):
+    `claim N` for an id under this installation's prefix, else the whole on-chain id."""
+    from backend import migrate
+    from backend.coin.audit import read_mints
+
     with operations() as ops:
+        assert ops.runtime is not None
+        migrate.upgrade(ops.runtime.engine)
         minted = ops.admin.minted_by(address_param(address), since, ops.settings.indexer_chunk_blocks)
-        for m in minted:
-            typer.echo(f"block {m.block}  {m.tx_hash}  claim {m.claim_number}  {m.citizen}  {format_amount(m.units)}")
+        for mint in read_mints(ops.runtime, minted):
+            m = mint.minted
+            typer.echo(f"block {m.block}  {m.tx_hash}  {mint.label}  {m.citizen}  {format_amount(m.units)}")
         total = sum(m.units for m in minted)
         typer.echo(f"{len(minted)} reward(s), {format_amount(total)} in total, since block {since}")
 
@@ -85,22 +93,31 @@ def check_rewards(
     and with --minted-by what a leaked key minted (ours, the thief's, or ours shadowed by the thief).
     Exits 1 when something needs the operators."""
     from backend import migrate
-    from backend.coin.audit import check
+    from backend.coin.audit import check, installation_ids
 
     with operations() as ops:
         assert ops.runtime is not None
         migrate.upgrade(ops.runtime.engine)
         findings = check(ops.runtime, ops.admin, minted_by=address_param(minted_by) if minted_by else None, since=since)
         for f in findings:
-            typer.echo(f"claim {f.claim_number}  {f.kind:<16} {f.detail}")
+            typer.echo(f"{f.label}  {f.kind:<16} {f.detail}")
         bad = [f for f in findings if f.kind in ("missing_on_chain", "shadowed")]
         foreign = sum(1 for f in findings if f.kind == "foreign_mint")
         typer.echo(f"{len(bad)} reward(s) need attention; {foreign} mint(s) were not ours")
-        unknown = [f.claim_number for f in findings if f.kind == "foreign_mint" and f.claim_number < 2**63]
+        # Ids under our prefix that the database lacks: lost by a restore, or a thief who read the
+        # prefix from the chain's Rewarded events. New claims must not be numbered into them.
+        unknown = [
+            f.claim_number
+            for f in findings
+            if f.kind == "foreign_mint" and f.claim_number is not None and f.claim_number < 2**63
+        ]
         if unknown:
+            ids = installation_ids(ops.runtime)
+            prefix = f"0x{ids.prefix:032x}" if ids else "?"
             typer.secho(
-                f"claim numbers up to {max(unknown)} are spent on chain but unknown to the database: move the "
-                "claims id sequence past it before new claims are made (docs/operations.md)",
+                f"claim numbers up to {max(unknown)} are spent on chain but unknown to the database (ids under "
+                f"this installation's prefix {prefix}): number new claims past it with "
+                f"`heitje rewards skip-claims {max(unknown)}` before new claims are made (docs/operations.md)",
                 fg="yellow",
             )
         if bad:
@@ -131,6 +148,19 @@ def mint_limit(
     yes: Yes = False,
 ) -> None:
     """Set how much may be minted per period (DEFAULT_ADMIN_ROLE)."""
+    # The coin keeps the limit in 56 bits (it reverts SafeCastOverflowedUintDowncast above), and an
+    # amount here is at most MAX_UNITS: say which bound an amount broke before anything is sent.
+    largest = min(MINT_LIMIT_MAX, MAX_UNITS)
+    try:
+        too_large = Decimal(amount.strip()) * UNITS_PER_COIN > largest
+    except InvalidOperation:
+        too_large = False  # not a number: parse_amount says what is wrong with it
+    if too_large:
+        raise typer.BadParameter(
+            f"{amount} is above the largest mint limit, {format_amount(largest)} per period "
+            f"(the coin holds at most {format_amount(MINT_LIMIT_MAX)}, 2**56 - 1 units)",
+            param_hint="AMOUNT",
+        )
     try:
         units = parse_amount(amount)
     except AmountError as exc:

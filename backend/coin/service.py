@@ -15,7 +15,7 @@ from eth_account import Account
 
 from backend.chain.admin import Call, CallReverted, CoinAdmin, role_id
 from backend.chain.deployment import Deployment
-from backend.chain.safe import Safe, SafeDeployment, SafeTx, deploy_safe, recover_signer, sign_safe_hash
+from backend.chain.safe import Safe, SafeDeployment, SafeTx, recover_signer, sign_safe_hash
 from backend.coin import proposals
 from backend.coin.proposals import Proposal
 from backend.errors import (
@@ -107,7 +107,7 @@ class CoinOps:
         return result
 
     def safe(self, address: str) -> Safe:
-        return Safe(self.admin.w3, address)
+        return self.admin.safe(address)
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class CoinOps:
         return Done(proposal=self.propose(plan.actor, plan.call))
 
     def deploy_safe(self, owners: list[str], threshold: int) -> SafeDeployment:
-        return deploy_safe(self.admin.w3, self.settings.deployer_key, owners=owners, threshold=threshold)
+        return self.admin.deploy_safe(self.settings.deployer_key, owners, threshold)
 
     def handover(self, safe_address: str) -> list[str]:
         """Grants DEFAULT_ADMIN_ROLE and PAUSER_ROLE to the Safe, then renounces both from the operator's

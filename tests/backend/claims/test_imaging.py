@@ -47,3 +47,46 @@ def test_transparency_becomes_white_in_the_stored_jpeg() -> None:
         workers.close()
     assert cleaned.format == "JPEG"
     assert min(cleaned.convert("RGB").getpixel((20, 20))) > 240
+
+
+def test_decoding_workers_die_with_the_api_process_even_on_kill_9(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "api.py"
+    script.write_text(
+        "import asyncio, io, multiprocessing, sys, time\n"
+        "from PIL import Image\n"
+        "from backend.claims.imaging import PhotoWorkers\n"
+        "if __name__ == '__main__':\n"
+        "    workers = PhotoWorkers(workers=2, memory_mb=1024, max_pixels=24_000_000)\n"
+        "    buf = io.BytesIO(); Image.new('RGB', (8, 8)).save(buf, 'PNG')\n"
+        "    asyncio.run(workers.clean(buf.getvalue(), 100))\n"
+        "    print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    api = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    children = [int(pid) for pid in api.stdout.readline().split()]  # type: ignore[union-attr]
+    assert children, "the pool started no decoding process"
+
+    api.send_signal(signal.SIGKILL)
+    api.wait()
+    deadline = time.monotonic() + 10
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in children if _alive(pid)]
+    assert alive == [], f"decoding workers outlived the API: {alive}"
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for its reaper is gone for our purpose
+        return stat.read().split()[2] != "Z"

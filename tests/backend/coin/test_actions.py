@@ -57,6 +57,23 @@ def test_mint_limit_refuses_an_amount_with_three_decimals(heitje, admin):
     assert admin.state().mint_limit == 100_000_00
 
 
+def test_mint_limit_refuses_an_amount_above_the_largest_limit_and_names_it(heitje, admin):
+    result = heitje("coin", "mint-limit", "720575940379279.36", "--yes")  # 2**56 units: the coin would revert
+
+    assert result.exit_code == 2
+    output = " ".join(result.output.replace("│", " ").split())  # typer wraps the error in a box
+    assert "above the largest mint limit, 10000000000000.00 per period" in output
+    assert "the coin holds at most 720575940379279.35, 2**56 - 1 units" in output
+    assert admin.state().mint_limit == 100_000_00
+
+
+def test_mint_limit_takes_the_largest_limit(heitje, admin):
+    result = heitje("coin", "mint-limit", "10000000000000.00", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert admin.state().mint_limit == 10**15
+
+
 def test_open_transfers_on_then_off(heitje, admin):
     heitje("coin", "open-transfers", "on", "--yes")
     assert admin.state().open_transfers is True

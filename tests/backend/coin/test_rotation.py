@@ -9,6 +9,7 @@ from sqlalchemy import select
 from backend.chain.admin import send_transaction
 from backend.chain.ledger import LIVE, ChainTx
 from backend.chain.sender import TxSender
+from backend.rewards.installation import read_claim_ids
 from backend.rewards.sender import SENDER_SOURCES
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.claims.helpers import Loop, rewards_by_claim
@@ -21,6 +22,14 @@ def _funded(w3) -> Account:
     account = Account.create()
     send_transaction(w3, ANVIL_TEST_KEYS["deployer"], {"to": account.address, "value": 10**18})
     return account
+
+
+def _onchain(runtime, claim: int) -> int:
+    """The on-chain id this installation pays `claim` under."""
+    with runtime.read_sessions() as session:
+        ids = read_claim_ids(session)
+    assert ids is not None
+    return ids.onchain_int(claim)
 
 
 def _key(account) -> str:
@@ -121,7 +130,7 @@ def test_after_the_rotation_the_new_key_pays_new_rewards_and_nothing_twice(heitj
     assert runtime.chain.balance_of(first_citizen.address) == 1500
     assert runtime.chain.balance_of(second_citizen.address) == 1500
     assert admin.state().total_supply == 3000
-    assert [m.claim_number for m in admin.minted_by(new.address, 0)] == [second]
+    assert [m.claim_id for m in admin.minted_by(new.address, 0)] == [_onchain(runtime, second)]
 
 
 def test_rotate_relayer_sweeps_the_old_keys_eth_to_the_new_key(heitje, admin, w3):
@@ -209,5 +218,5 @@ def test_a_reward_the_old_key_sent_into_a_pause_is_paid_once_by_the_new_key(
     assert result.exit_code == 0, result.output
     assert rewards_by_claim(runtime)[claim].status == "confirmed"
     assert runtime.chain.balance_of(citizen.address) == 1500
-    assert [m.claim_number for m in admin.minted_by(new.address, 0)] == [claim]
+    assert [m.claim_id for m in admin.minted_by(new.address, 0)] == [_onchain(runtime, claim)]
     assert admin.minted_by(OLD_MINTER, 0) == []
