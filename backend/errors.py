@@ -388,6 +388,37 @@ class PayoutNotExported(HeitjeError):
         )
 
 
+# What the drivers say when the connection itself failed (psycopg, sqlite3): matched in lower case.
+_CONNECTION_FAILURES = (
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "connection is closed",
+    "connection already closed",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "consuming input failed",
+    "no route to host",
+    "timeout expired",
+    "unable to open database file",
+)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether a database error means the connection failed (refused, dropped, closed), as opposed to
+    the database refusing what we asked (which is a bug)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    cause = getattr(exc, "orig", None) or exc.__cause__ or exc
+    sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate[:2] in ("08", "57"):  # connection exception, operator intervention
+        return not sqlstate.startswith("57014")  # 57014 is a cancelled query (statement timeout), not an outage
+    text = str(cause).lower()
+    return any(phrase in text for phrase in _CONNECTION_FAILURES)
+
+
 def install_handlers(app: FastAPI) -> None:
     """Maps every error to the JSON shape of DESIGN.md."""
 
@@ -437,7 +468,14 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+        # Only a lost or refused connection is an outage (503); anything else the database says (a
+        # missing table, a query it refuses, too many parameters) is a bug: 500, logged with its cause.
+        if not connection_lost(exc):
+            log.error("database error (a bug): %s", exc, exc_info=exc)
+            return JSONResponse(
+                error_body("internal_error", "something went wrong on our side; it has been logged"), status_code=500
+            )
         log.warning("database unavailable: %s", exc)
         return JSONResponse(
             error_body("database_unavailable", "the database is not reachable right now; please try again shortly"),
@@ -791,3 +829,20 @@ class MonthRangeReversed(HeitjeError):
 
     def __init__(self, first: str, last: str) -> None:
         super().__init__(f"the range ends ({last}) before it starts ({first}): give from <= to", first=first, last=last)
+
+
+# --- paging: keyset cursors of every list (issue 16) --------------------------------------------
+
+
+class BadCursor(HeitjeError):
+    """Raised when a list's `cursor` is not one this server handed out (edited, truncated, or from
+    another list): the client should start again from the first page."""
+
+    status = 422
+    code = "bad_cursor"
+
+    def __init__(self, cursor: str) -> None:
+        shown = cursor if len(cursor) <= 40 else cursor[:40] + "..."
+        super().__init__(
+            f"cursor {shown!r} is not a cursor of this list: start again without one", field="cursor"
+        )

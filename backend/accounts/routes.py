@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend import paging
 from backend.accounts import service
 from backend.amounts import AddressError, format_amount, parse_address
 from backend.auth.deps import User, bearer, current_user
@@ -106,6 +107,10 @@ def get_account(
     session: SessionDep,
     chain: ChainDep,
     viewer: Annotated[User | None, Depends(optional_viewer)],
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> AccountOut:
     try:
         checksummed = parse_address(address)
@@ -118,6 +123,8 @@ def get_account(
     )
     if not may_see_history(viewer, checksummed):
         return public
+    page = service.history(session, checksummed, limit=limit, cursor=cursor)  # the history is paged
+    paging.send_next(response, request, page.next)
     history = [
         HistoryOut(
             kind=h.kind,
@@ -131,6 +138,6 @@ def get_account(
             counterparty=h.counterparty,
             counterparty_name=h.counterparty_name,
         )
-        for h in service.history(session, checksummed)
+        for h in page.items
     ]
     return AccountWithHistoryOut(**public.model_dump(), history=history)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.accounts.models import Operator
 from backend.audit import service as audit
 from backend.claims.models import Claim
@@ -37,16 +39,41 @@ class HistoryItem:
     counterparty_name: str | None = None  # the shop's name when the counterparty is a registered merchant
 
 
-def history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:
+# An account's history merges two sources, newest first by (time, source, number): a reward's number is its
+# claim id, a coin movement's its block and log index. The cursor is the last line's key.
+HISTORY_ORDER = (paging.Key(None, datetime), paging.Key(None, str), paging.Key(None, int))
+REWARD, MOVEMENT = "reward", "movement"  # at the same time, rewards come first ("reward" > "movement")
+LOGS_PER_BLOCK = 2**20
+
+
+def history(
+    session: Session, address: str, limit: int | None = None, cursor: str | None = None
+) -> paging.Page[HistoryItem]:
     """Rewards (from the outbox, so pending ones show) and confirmed coin movements (from the indexer),
-    newest first."""
-    items = reward_history(session, address, limit) + movement_history(session, address, limit)
-    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
+    newest first, one page: each source gives at most a page after the cursor, the merge keeps a page."""
+    after = paging.decode(cursor, HISTORY_ORDER) if cursor else None
+    size = paging.bounded(limit)
+    keyed = reward_history(session, address, size + 1, after) + movement_history(session, address, size + 1, after)
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    page = paging.page_of(keyed, size, lambda pair: pair[0])
+    return paging.Page([item for _, item in page.items], page.next)
 
 
-def movement_history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:
+def _after(at: Any, number: Any, source: str, after: tuple[Any, ...] | None) -> ColumnElement[bool]:
+    """Rows of `source` whose (time, source, number) key sorts below the cursor's."""
+    if after is None:
+        return true()
+    at_c, source_c, number_c = after
+    same_time = true() if source < source_c else (number < number_c if source == source_c else false())
+    return or_(at < at_c, and_(at == at_c, same_time))
+
+
+def movement_history(
+    session: Session, address: str, limit: int = 200, after: tuple[Any, ...] | None = None
+) -> list[tuple[tuple[datetime, str, int], HistoryItem]]:
     """Payments made and received, and redemptions, as the indexer recorded them (confirmed on chain).
     Mints and burns appear as rewards and redemptions, not as payments."""
+    number = ChainEvent.block_number * LOGS_PER_BLOCK + ChainEvent.log_index
     rows = session.scalars(
         select(ChainEvent)
         .where(
@@ -56,7 +83,8 @@ def movement_history(session: Session, address: str, limit: int = 200) -> list[H
                 and_(ChainEvent.kind == TRANSFER, ChainEvent.counterparty == address,
                      ChainEvent.account != ZERO_ADDRESS),
                 and_(ChainEvent.kind == REDEEMED, ChainEvent.account == address),
-            )
+            ),
+            _after(ChainEvent.block_time, number, MOVEMENT, after),
         )
         .order_by(ChainEvent.block_number.desc(), ChainEvent.log_index.desc())
         .limit(limit)
@@ -71,9 +99,10 @@ def movement_history(session: Session, address: str, limit: int = 200) -> list[H
             kind, other = "payment_sent", event.counterparty
         else:
             kind, other = "payment_received", event.account
-        items.append(HistoryItem(kind=kind, amount_units=event.amount or 0, status="confirmed",
-                                 tx_hash=event.tx_hash, at=event.block_time, counterparty=other,
-                                 counterparty_name=names.get(other) if other else None))
+        key = (event.block_time, MOVEMENT, event.block_number * LOGS_PER_BLOCK + event.log_index)
+        items.append((key, HistoryItem(kind=kind, amount_units=event.amount or 0, status="confirmed",
+                                       tx_hash=event.tx_hash, at=event.block_time, counterparty=other,
+                                       counterparty_name=names.get(other) if other else None)))
     return items
 
 
@@ -86,25 +115,31 @@ def _merchant_names(session: Session, addresses: set[str | None]) -> dict[str, s
     return {address: name for address, name in found}
 
 
-def reward_history(session: Session, address: str, limit: int = 200) -> list[HistoryItem]:
+def reward_history(
+    session: Session, address: str, limit: int = 200, after: tuple[Any, ...] | None = None
+) -> list[tuple[tuple[datetime, str, int], HistoryItem]]:
+    at = func.coalesce(Reward.confirmed_at, Reward.created_at)
     rows = session.execute(
         select(Reward, Claim.task_id, Task.title)
         .join(Claim, Claim.id == Reward.claim_id)
         .join(Task, Task.id == Claim.task_id)
-        .where(Reward.citizen == address)
-        .order_by(Reward.claim_id.desc())
+        .where(Reward.citizen == address, _after(at, Reward.claim_id, REWARD, after))
+        .order_by(at.desc(), Reward.claim_id.desc())
         .limit(limit)
     ).all()
     return [
-        HistoryItem(
-            kind="reward",
-            claim_id=r.claim_id,
-            task_id=task_id,
-            task_title=title,
-            amount_units=r.amount_units,
-            status=r.status,
-            tx_hash=r.tx_hash,
-            at=r.confirmed_at or r.created_at,
+        (
+            (r.confirmed_at or r.created_at, REWARD, r.claim_id),
+            HistoryItem(
+                kind="reward",
+                claim_id=r.claim_id,
+                task_id=task_id,
+                task_title=title,
+                amount_units=r.amount_units,
+                status=r.status,
+                tx_hash=r.tx_hash,
+                at=r.confirmed_at or r.created_at,
+            ),
         )
         for r, task_id, title in rows
     ]

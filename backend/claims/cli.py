@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backend import cli_params
+from backend import cli_params, paging
 from backend.claims import service
 from backend.claims.models import CLAIM_STATUSES
 from backend.db import transaction, utcnow
@@ -28,7 +28,11 @@ def list_(
         raise typer.BadParameter(f"status is one of {', '.join(CLAIM_STATUSES)}", param_hint="--status")
     runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
-        claims = service.list_claims(session, citizen=None, status=status, task_id=task)  # type: ignore[arg-type]
+        claims = paging.every(
+            lambda cursor: service.list_claims(
+                session, citizen=None, status=status, task_id=task, limit=paging.MAX_LIMIT, cursor=cursor  # type: ignore[arg-type]
+            )
+        )
         for out in service.with_rewards(session, claims):
             reward = f"{out.reward.amount} {out.reward.status}" if out.reward else ""
             line = f"{out.id:>6}  task {out.task_id:<5} {out.status:<9}  {out.citizen}  {reward}"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
+from backend import paging
 from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user, requires_token
 from backend.claims import photos, service
 from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
@@ -190,17 +191,20 @@ def reject(claim_id: RowId, body: RejectIn, operator: CurrentOperator, session: 
 def list_claims(
     user: CurrentUser,
     session: SessionDep,
+    request: Request,
+    response: Response,
     status: Annotated[ClaimStatus | None, Query(examples=["submitted"])] = None,
     task_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     mine: Annotated[bool, Query(description="operators: only their own claims")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> list[ClaimOut]:
     citizen = None if user.has("operator") and not mine else user.address
-    claims = service.list_claims(
-        session, citizen=citizen, status=status, task_id=task_id, limit=limit, offset=offset
+    page = service.list_claims(
+        session, citizen=citizen, status=status, task_id=task_id, limit=limit, cursor=cursor
     )
-    return service.with_rewards(session, claims)
+    paging.send_next(response, request, page.next)
+    return service.with_rewards(session, page.items)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.claims import photos
@@ -241,15 +242,18 @@ def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Cl
     return claim
 
 
+CLAIM_ORDER = (paging.Key(Claim.id, int),)  # newest first
+
+
 def list_claims(
     session: Session,
     *,
     citizen: str | None,
     status: ClaimStatus | None = None,
     task_id: int | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[Claim]:
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> paging.Page[Claim]:
     """Claims, newest first: all of them (citizen=None, for operators) or one citizen's."""
     query = select(Claim)
     if citizen is not None:
@@ -263,7 +267,8 @@ def list_claims(
         query = query.where(Claim.status == status)
     if task_id is not None:
         query = query.where(Claim.task_id == task_id)
-    return list(session.scalars(query.order_by(Claim.id.desc()).limit(limit).offset(offset)))
+    rows = list(session.scalars(paging.keyset(query, CLAIM_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda c: (c.id,))
 
 
 def with_rewards(session: Session, claims: list[Claim]) -> list[ClaimOut]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from backend import cli_params
+from backend import cli_params, paging
 from backend.cli_params import address_param
 from backend.db import transaction
 from backend.errors import HeitjeError
@@ -66,7 +66,8 @@ def list_merchants() -> None:
     runtime = cli_params.cli_runtime()
     try:
         with transaction(runtime.sessions) as session:
-            for m in service.list_all(session):
+            registry = paging.every(lambda cursor: service.list_all(session, limit=paging.MAX_LIMIT, cursor=cursor))
+            for m in registry:
                 state = "active  " if m.active else "inactive"
                 typer.echo(f"{m.address}  {state}  {m.chain_status:<9}  {m.iban}  {m.name}")
     finally:

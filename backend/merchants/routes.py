@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
+from backend import paging
 from backend.amounts import Address
 from backend.auth.deps import CurrentOperator
 from backend.deps import SessionDep
@@ -87,8 +88,17 @@ def list_merchants(session: SessionDep) -> list[PublicMerchant]:
     summary="The whole registry with IBANs and chain state (operator)",
     response_model=list[MerchantOut],
 )
-def list_registry(session: SessionDep, _: CurrentOperator) -> list[MerchantOut]:
-    return [MerchantOut.of(m) for m in service.list_all(session)]
+def list_registry(
+    session: SessionDep,
+    _: CurrentOperator,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> list[MerchantOut]:
+    page = service.list_all(session, limit=limit, cursor=cursor)
+    paging.send_next(response, request, page.next)
+    return [MerchantOut.of(m) for m in page.items]
 
 
 @router.get(

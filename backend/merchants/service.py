@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.audit import service as audit
 from backend.chain.client import Chain
 from backend.db import utcnow
@@ -140,6 +142,10 @@ def list_active(session: Session) -> list[Merchant]:
     return list(session.scalars(select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name)))
 
 
-def list_all(session: Session) -> list[Merchant]:
-    """The whole registry for operators, deactivated merchants included."""
-    return list(session.scalars(select(Merchant).order_by(Merchant.created_at, Merchant.address)))
+REGISTRY_ORDER = (paging.Key(Merchant.created_at, datetime), paging.Key(Merchant.address, str))  # newest first
+
+
+def list_all(session: Session, *, limit: int | None = None, cursor: str | None = None) -> paging.Page[Merchant]:
+    """The whole registry for operators, deactivated merchants included, newest first, one page."""
+    rows = list(session.scalars(paging.keyset(select(Merchant), REGISTRY_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda m: (m.created_at, m.address))

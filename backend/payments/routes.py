@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend import paging
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentUser
 from backend.deps import RuntimeDep, SessionDep
@@ -208,12 +209,15 @@ def payment_checkout(body: CheckoutIn, runtime: RuntimeDep, session: SessionDep)
 def list_payments(
     user: CurrentUser,
     session: SessionDep,
+    request: Request,
+    response: Response,
     to: Annotated[Address | None, Query(description="receiver (a shop's till)", examples=[SHOP])] = None,
     from_: Annotated[Address | None, Query(alias="from", description="payer", examples=[CITIZEN])] = None,
     since: Annotated[datetime | None, Query(description="relayed at or after this time")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> list[PaymentOut]:
-    payments = service.list_payments(
+    page = service.list_payments(
         session,
         viewer=user.address,
         is_operator=user.has("operator"),
@@ -221,8 +225,10 @@ def list_payments(
         from_=from_,
         since=since,
         limit=limit,
+        cursor=cursor,
     )
-    return [PaymentOut.of(p) for p in payments]
+    paging.send_next(response, request, page.next)
+    return [PaymentOut.of(p) for p in page.items]
 
 
 class PayeeOut(BaseModel):

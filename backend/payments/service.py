@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.amounts import MAX_UNITS, check_bound, format_amount
 from backend.chain import typed_data
 from backend.chain.client import Chain
@@ -133,6 +134,9 @@ def find(session: Session, from_: str, nonce: str) -> Payment | None:
     return session.scalar(select(Payment).where(Payment.from_address == from_, Payment.nonce == nonce))
 
 
+PAYMENT_ORDER = (paging.Key(Payment.id, int),)  # newest first
+
+
 def list_payments(
     session: Session,
     *,
@@ -141,8 +145,9 @@ def list_payments(
     to: str | None,
     from_: str | None,
     since: datetime | None,
-    limit: int,
-) -> list[Payment]:
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> paging.Page[Payment]:
     """Payments filtered by receiver and/or payer. Everyone but an operator sees only payments they are
     part of: without filters, theirs; a filter naming someone else is Forbidden."""
     if not is_operator:
@@ -160,7 +165,8 @@ def list_payments(
         query = query.where(Payment.from_address == from_)
     if since is not None:
         query = query.where(Payment.created_at >= since)
-    return list(session.scalars(query.order_by(Payment.id.desc()).limit(limit)))
+    rows = list(session.scalars(paging.keyset(query, PAYMENT_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda p: (p.id,))
 
 
 def get_by_tx(session: Session, tx_hash: str) -> Payment:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from backend import cli_params
+from backend import cli_params, paging
 from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.db import transaction
@@ -35,7 +35,10 @@ def _runtime() -> Iterator[Runtime]:
 def list_(status: Annotated[str | None, typer.Option(help="due, exported or paid")] = None) -> None:
     """List payouts."""
     with _runtime() as runtime, transaction(runtime.sessions) as session:
-        for view in service.list_payouts(session, status=status):
+        views = paging.every(
+            lambda cursor: service.list_payouts(session, status=status, limit=paging.MAX_LIMIT, cursor=cursor)
+        )
+        for view in views:
             p = view.payout
             flag = "  REORGED: check with the bank" if p.reorged_at else ""
             typer.echo(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from backend import paging
 from backend.audit import service as audit
 from backend.auth.deps import CurrentOperator
 from backend.deps import SessionDep, SettingsDep
@@ -55,14 +56,19 @@ def _xml(batch_xml: str, batch_id: int, extra: dict[str, str] | None = None) -> 
 def list_payouts(
     session: SessionDep,
     _: CurrentOperator,
+    request: Request,
+    response: Response,
     status: Annotated[Literal["due", "exported", "paid", "flagged"] | None, Query()] = None,
     reorged: Annotated[bool | None, Query(description="only payouts whose event a reorg removed")] = None,
     batch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> list[PayoutOut]:
-    return [
-        PayoutOut.of(v)
-        for v in service.list_payouts(session, status=status, reorged=reorged, batch_id=batch_id)
-    ]
+    page = service.list_payouts(
+        session, status=status, reorged=reorged, batch_id=batch_id, limit=limit, cursor=cursor
+    )
+    paging.send_next(response, request, page.next)
+    return [PayoutOut.of(v) for v in page.items]
 
 
 @router.post(

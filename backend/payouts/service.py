@@ -18,9 +18,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
+from backend import paging
 from backend.audit import service as audit
 from backend.db import utcnow
 from backend.errors import NotFound, NothingToPay, PayoutNotExported
@@ -140,17 +141,25 @@ def _redemption_ids(session: Session, payouts: list[Payout]) -> dict[int, int]:
     return {keys[(ref, tx)]: int(ident) for ref, tx, ident in rows if (ref, tx) in keys}
 
 
+PAYOUT_ORDER = (paging.Key(Payout.id, int),)  # newest first
+
+
 def list_payouts(
     session: Session,
     *,
     status: str | None = None,
     reorged: bool | None = None,
     batch_id: int | None = None,
-) -> list[PayoutView]:
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> paging.Page[PayoutView]:
+    """Payouts newest first, one page, each with its merchant's name and the redemption its burn
+    was matched to (joined, never an IN list of another query's rows)."""
+    matched = and_(Redemption.ref == Payout.ref, Redemption.tx_hash == Payout.tx_hash, Payout.status != FLAGGED)
     query = (
-        select(Payout, Merchant.name)
+        select(Payout, Merchant.name, Redemption.id)
         .outerjoin(Merchant, Merchant.address == Payout.merchant)
-        .order_by(Payout.id)
+        .outerjoin(Redemption, matched)
     )
     if status is not None:
         query = query.where(Payout.status == status)
@@ -158,9 +167,9 @@ def list_payouts(
         query = query.where(Payout.reorged_at.is_not(None) if reorged else Payout.reorged_at.is_(None))
     if batch_id is not None:
         query = query.where(Payout.batch_id == batch_id)
-    rows = session.execute(query).all()
-    links = _redemption_ids(session, [p for p, _ in rows])
-    return [PayoutView(p, name, links.get(p.id)) for p, name in rows]
+    rows = session.execute(paging.keyset(query, PAYOUT_ORDER, cursor, limit)).all()
+    page = paging.page_of(rows, limit, lambda row: (row[0].id,))
+    return paging.Page([PayoutView(p, name, link) for p, name, link in page.items], page.next)
 
 
 def view_of(session: Session, payout: Payout) -> PayoutView:

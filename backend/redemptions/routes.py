@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
+from backend import paging
 from backend.amounts import Address, AmountUnits, format_amount
 from backend.auth.deps import CurrentMerchant, CurrentUser
 from backend.deps import RuntimeDep, SessionDep
@@ -207,17 +208,24 @@ def verify_redemption(body: VerifyIn, runtime: RuntimeDep, session: SessionDep, 
 
 @router.get(
     "",
-    summary="Redemptions with their payout state (merchant: own; operator: all)",
+    summary="Redemptions with their payout state, newest first (merchant: own; operator: all)",
     response_model=list[RedemptionOut],
 )
-def list_redemptions(session: SessionDep, user: CurrentUser) -> list[RedemptionOut]:
+def list_redemptions(
+    session: SessionDep,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> list[RedemptionOut]:
     if user.has("operator"):
-        rows = service.list_for(session, merchant=None)
+        page = service.list_for(session, merchant=None, limit=limit, cursor=cursor)
     elif user.has("merchant"):
-        rows = service.list_for(session, merchant=user.address)
+        page = service.list_for(session, merchant=user.address, limit=limit, cursor=cursor)
     else:
         from backend.errors import Forbidden
 
         raise Forbidden("merchant")
-    states = service.payout_states(session, rows)
-    return [RedemptionOut.of(r, states.get(r.id)) for r in rows]
+    paging.send_next(response, request, page.next)
+    return [RedemptionOut.of(r, payout_status) for r, payout_status in page.items]

@@ -8,9 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.amounts import DB_INT_MAX, MAX_UNITS, check_bound
 from backend.chain import typed_data
 from backend.chain.relayer import Reverted
@@ -237,22 +238,23 @@ def lifecycle_status(row: Redemption, payout_status: str | None) -> str:
     return row.status
 
 
-def payout_states(session: Session, rows: list[Redemption]) -> dict[int, str]:
-    """Redemption id -> the status of its payout (the one for its own matching burn)."""
-    burnt = {(r.ref, r.tx_hash): r.id for r in rows if r.status == BURNED and r.tx_hash}
-    if not burnt:
-        return {}
-    payouts = session.execute(
-        select(Payout.ref, Payout.tx_hash, Payout.status).where(
-            Payout.ref.in_({ref for ref, _ in burnt}), Payout.status != FLAGGED
-        )
-    ).all()
-    return {burnt[(ref, tx)]: status for ref, tx, status in payouts if (ref, tx) in burnt}
+REDEMPTION_ORDER = (paging.Key(Redemption.id, int),)  # newest first
 
 
-def list_for(session: Session, *, merchant: str | None) -> list[Redemption]:
-    """A merchant's own redemptions (`merchant` given), or all (operators), newest first."""
-    query = select(Redemption).order_by(Redemption.created_at.desc(), Redemption.id.desc())
+def list_for(
+    session: Session, *, merchant: str | None, limit: int | None = None, cursor: str | None = None
+) -> paging.Page[tuple[Redemption, str | None]]:
+    """A merchant's own redemptions (`merchant` given), or all (operators), newest first, one page;
+    each with the status of its payout (the one for its own matching burn; None before), joined."""
+    payout = and_(
+        Redemption.status == BURNED,
+        Payout.ref == Redemption.ref,
+        Payout.tx_hash == Redemption.tx_hash,
+        Payout.status != FLAGGED,
+    )
+    query = select(Redemption, Payout.status).outerjoin(Payout, payout)
     if merchant is not None:
         query = query.where(Redemption.merchant == merchant)
-    return list(session.scalars(query))
+    rows = session.execute(paging.keyset(query, REDEMPTION_ORDER, cursor, limit)).all()
+    page = paging.page_of(rows, limit, lambda row: (row[0].id,))
+    return paging.Page([(r, status) for r, status in page.items], page.next)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from backend import cli_params
+from backend import cli_params, paging
 from backend.db import transaction
 from backend.errors import HeitjeError
 from backend.tasks import service
@@ -70,7 +70,11 @@ def list_(
     """List tasks, newest first."""
     runtime = cli_params.cli_runtime()
     with transaction(runtime.sessions) as session:
-        tasks = service.list_tasks(session, district=district, status=status)  # type: ignore[arg-type]
+        tasks = paging.every(
+            lambda cursor: service.list_tasks(
+                session, district=district, status=status, limit=paging.MAX_LIMIT, cursor=cursor  # type: ignore[arg-type]
+            )
+        )
         for out in service.views(session, tasks):
             typer.echo(
                 f"{out.id:>5}  {out.status:<6}  {out.reward:>8}  {out.taken}/{out.capacity}  "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from backend import paging
 from backend.auth.deps import CurrentOperator
 from backend.deps import RowId, SessionDep, SettingsDep
 from backend.tasks import service
@@ -36,13 +37,16 @@ def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep, se
 @router.get("", response_model=list[TaskOut], summary="List tasks, newest first (filter by district, status)")
 def list_tasks(
     session: SessionDep,
+    request: Request,
+    response: Response,
     district: Annotated[str | None, Query(max_length=80, examples=["Centrum"])] = None,
     status: Annotated[TaskStatus | None, Query(examples=["open"])] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> list[TaskOut]:
-    tasks = service.list_tasks(session, district=district, status=status, limit=limit, offset=offset)
-    return service.views(session, tasks)
+    page = service.list_tasks(session, district=district, status=status, limit=limit, cursor=cursor)
+    paging.send_next(response, request, page.next)
+    return service.views(session, page.items)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from backend import paging
 from backend.amounts import format_amount, parse_amount, units_to_decimal
 from backend.audit import service as audit
 from backend.claims.models import Claim, holds_place
@@ -139,14 +140,17 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Tas
     return task
 
 
+TASK_ORDER = (paging.Key(Task.id, int),)  # newest first
+
+
 def list_tasks(
     session: Session,
     *,
     district: str | None = None,
     status: TaskStatus | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[Task]:
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> paging.Page[Task]:
     query = select(Task)
     if district:
         query = query.where(Task.district == district)
@@ -158,7 +162,8 @@ def list_tasks(
         query = query.where(~closed, taken >= Task.capacity)
     elif status == "open":
         query = query.where(~closed, taken < Task.capacity)
-    return list(session.scalars(query.order_by(Task.id.desc()).limit(limit).offset(offset)))
+    rows = list(session.scalars(paging.keyset(query, TASK_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda t: (t.id,))
 
 
 def close_task(session: Session, task_id: int, *, operator: str = "cli") -> Task:

@@ -108,3 +108,13 @@ export async function download(method, path, filename, options = {}) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   return { blob, filename: link.download, response };
 }
+
+/**
+ * One page of a list (README, "Lists and paging"): `{ items, next }`, where `next` is the cursor of the
+ * following page (from the X-Next-Cursor header), or null on the last page. Pass it back as `cursor`.
+ */
+export async function apiPage(path, { query = {}, cursor = null } = {}) {
+  const response = await api("GET", path, { query: { ...query, cursor }, raw: true });
+  const items = response.status === 204 ? [] : await response.json();
+  return { items, next: response.headers.get("X-Next-Cursor") };
+}

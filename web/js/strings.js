@@ -592,3 +592,6 @@ Object.assign(errorsNl, {
 Object.assign(errorsEn, {
   ambiguous_registration_code: "This code fits more than one account. Enter the shop's full address.",
 });
+// Lists load a page at a time (issue 16: paging).
+Object.assign(nl, { more: "Meer laden" });
+Object.assign(en, { more: "Load more" });

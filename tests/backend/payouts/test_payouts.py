@@ -108,7 +108,7 @@ def test_export_marks_the_payouts_exported_and_the_batch_downloads_again(
 
     assert again.status_code == 200 and again.text == exported.text
     assert [(p["status"], p["batch_id"]) for p in listed] == [("exported", int(batch_id))] * 2
-    assert [p["euros"] for p in listed] == ["25.00", "7.50"]
+    assert [p["euros"] for p in listed] == ["7.50", "25.00"]  # newest first
     assert client.get("/api/v1/payouts/batches", headers=operator).json()[0]["euros"] == "32.50"
 
 
@@ -206,7 +206,7 @@ def test_a_payout_links_to_the_redemption_its_burn_matched(client, operator, run
 
     listed = client.get("/api/v1/payouts", headers=operator).json()
 
-    assert [(p["redemption_id"], p["status"]) for p in listed] == [(request_id, "due"), (None, "due")]
+    assert [(p["redemption_id"], p["status"]) for p in listed] == [(None, "due"), (request_id, "due")]  # newest first
 
 
 def test_a_burn_under_another_merchants_ref_is_flagged_and_never_exported(

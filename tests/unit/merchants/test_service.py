@@ -43,7 +43,7 @@ def test_a_deactivated_merchant_leaves_the_public_list_and_queues_its_removal(se
 
     assert (merchant.active, merchant.chain_status) == (False, "pending")
     assert merchants.list_active(session) == []
-    assert merchants.list_all(session) == [merchant]
+    assert merchants.list_all(session).items == [merchant]
 
 
 def test_reconcile_confirms_a_registration_the_chain_already_holds(runtime, session, chain):

@@ -43,8 +43,8 @@ def test_a_full_task_is_listed_as_full_and_not_as_open(session):
     other = new_task(session)
     session.flush()
 
-    assert [t.id for t in tasks.list_tasks(session, status="full")] == [task_id]
-    assert [t.id for t in tasks.list_tasks(session, status="open")] == [other]
+    assert [t.id for t in tasks.list_tasks(session, status="full").items] == [task_id]
+    assert [t.id for t in tasks.list_tasks(session, status="open").items] == [other]
 
 
 def test_a_closed_task_is_listed_as_closed(session):
@@ -54,11 +54,11 @@ def test_a_closed_task_is_listed_as_closed(session):
     session.flush()
 
     assert tasks.status_of(tasks.get_task(session, task_id), taken=0) == "closed"
-    assert [t.id for t in tasks.list_tasks(session, status="closed")] == [task_id]
+    assert [t.id for t in tasks.list_tasks(session, status="closed").items] == [task_id]
 
 
 def test_tasks_filter_by_district(session):
     new_task(session, district="Centrum")
     noord = new_task(session, district="Noord")
 
-    assert [t.id for t in tasks.list_tasks(session, district="Noord")] == [noord]
+    assert [t.id for t in tasks.list_tasks(session, district="Noord").items] == [noord]

@@ -2,7 +2,7 @@
 // the balance and its history.
 import { h, fill, busy, formValues } from "../dom.js";
 import { t, tn, lang, errorText, hasString } from "../i18n.js";
-import { api } from "../api.js";
+import { api, apiPage } from "../api.js";
 import { shrinkPhoto, upload } from "../upload.js";
 import { rememberBalance, offlineCard } from "../offline.js";
 import { formatApi } from "../money.js";
@@ -37,24 +37,51 @@ function taskCard(task) {
 }
 
 export async function tasks(ctx) {
+  const chosen = ctx.query.district || "";
+  const query = { district: chosen };  // the server filters, so each page is a page of this district
   let all;
+  let next;
   try {
-    all = items(await api("GET", "/tasks"), "tasks");
+    ({ items: all, next } = await apiPage("/tasks", { query }));
   } catch (error) {
     return failure(error);
   }
-  const districts = [...new Set(all.map((task) => task.district))].sort();
-  const chosen = ctx.query.district || "";
-  const shown = all.filter((task) => (!chosen || task.district === chosen) && (ctx.query.all || taskIsOpen(task)));
+  const visible = (task) => (!chosen || task.district === chosen) && (ctx.query.all || taskIsOpen(task));
+  const list = h("div", { testid: "task-list" });
+  const districts = new Set();
   const select = h("select", { testid: "district", "aria-label": t("district"), onchange: () => {
     ctx.navigate(select.value ? `#/tasks?district=${encodeURIComponent(select.value)}` : "#/tasks");
-  } }, h("option", { value: "" }, t("all_districts")),
-  districts.map((d) => h("option", { value: d, selected: d === chosen }, d)));
+  } }, h("option", { value: "" }, t("all_districts")));
+  const more = h("button", { type: "button", class: "secondary", testid: "more", onclick: async () => {
+    more.disabled = true;
+    try {
+      const page = await apiPage("/tasks", { query, cursor: next });
+      next = page.next;
+      show(page.items);
+    } catch (error) {
+      more.replaceWith(failure(error));
+    } finally {
+      more.disabled = false;
+    }
+  } }, t("more"));
+  function show(rows) {
+    for (const d of [...new Set(rows.map((task) => task.district))].filter((d) => !districts.has(d)).sort()) {
+      districts.add(d);
+      select.append(h("option", { value: d, selected: d === chosen }, d));
+    }
+    list.append(...rows.filter(visible).map(taskCard));
+    more.hidden = !next;
+    const empty = !list.querySelector("[data-testid=task-card]");
+    list.querySelector("[data-testid=no-tasks]")?.remove();
+    if (empty && !next) list.append(h("p", { class: "muted", testid: "no-tasks" }, t("no_tasks")));
+  }
+  show(all);
   return h("section", { testid: "tasks" },
     h("h1", {}, t("tasks_title")),
     h("p", { class: "muted" }, t("tasks_intro")),
     h("label", {}, t("district"), select),
-    shown.length ? shown.map(taskCard) : h("p", { class: "muted", testid: "no-tasks" }, t("no_tasks")));
+    list,
+    more);
 }
 
 export async function task(ctx) {
