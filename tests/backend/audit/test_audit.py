@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from backend.audit import service as audit
 from backend.audit.models import AuditEntry
 from tests.backend.claims.helpers import Loop
-from tests.backend.conftest import DEPLOYER
+from tests.support.accounts import DEPLOYER
 
 
 def entries(loop: Loop, **params: str) -> list[dict]:

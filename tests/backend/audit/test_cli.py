@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from backend.cli import app
 from tests.backend.claims.helpers import Loop
-from tests.backend.conftest import DEPLOYER
 from tests.backend.indexer.coin import Coin, funded_merchant
+from tests.support.accounts import DEPLOYER
 
 
 def use_env(runtime, monkeypatch, **extra: str) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from backend.auth.models import LoginNonce
 from backend.db import transaction
-from tests.backend.conftest import DEPLOYER, sign_message, siwe_message
+from tests.support.accounts import DEPLOYER, sign_message, siwe_message
 
 CITIZEN = Account.create()
 

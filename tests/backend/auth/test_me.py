@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from backend.auth.codes import code_of
 from backend.db import transaction
 from backend.merchants.models import Merchant
-from tests.backend.conftest import DEPLOYER
+from tests.support.accounts import DEPLOYER
 
 
 def test_me_names_the_address_roles_and_registration_code(client: TestClient, sign_in) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from backend.rewards.models import Reward
 from backend.rewards.sender import make_sender
 from backend.runtime import Runtime
-from tests.backend.conftest import DEPLOYER
+from tests.support.accounts import DEPLOYER
 
 
 def photo_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), exif: bytes | None = None) -> bytes:

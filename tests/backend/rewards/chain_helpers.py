@@ -14,7 +14,7 @@ from backend.rewards.models import Reward
 from backend.rewards.sender import make_sender
 from backend.runtime import Runtime
 from tests.backend.claims.helpers import rewards_by_claim
-from tests.backend.conftest import DEPLOYER
+from tests.support.accounts import DEPLOYER
 from tests.support.chain import coin_of
 
 

@@ -51,7 +51,7 @@ def test_claim_number_past_128_bits_is_refused() -> None:
 def test_a_batch_of_prefixed_sequential_claim_ids_costs_at_most_30000_gas_per_claim(runtime, w3) -> None:
     from eth_account import Account
 
-    from tests.backend.conftest import MINTER
+    from tests.support.accounts import MINTER
 
     with transaction(runtime.sessions) as session:
         ids = claim_ids(session)

@@ -52,8 +52,8 @@ def test_flagged_reward_is_never_sent_again(loop: Loop, runtime) -> None:
 
 
 def test_reward_paid_to_its_citizen_for_another_amount_is_flagged(loop: Loop, runtime, w3) -> None:
-    from tests.backend.conftest import MINTER
     from tests.backend.rewards.chain_helpers import onchain_id
+    from tests.support.accounts import MINTER
 
     claim_id, citizen = loop.approved_claim()  # owed 15.00
     coin = coin_of(runtime.chain)

@@ -57,7 +57,7 @@ def test_nonces_are_allocated_in_sequence_and_persisted(loop: Loop, runtime) -> 
 
 def _pay_directly(runtime, w3, citizen, claim_id: int) -> str:
     """Another process pays the claim (e.g. the database lost the sender's record of doing so)."""
-    from tests.backend.conftest import MINTER
+    from tests.support.accounts import MINTER
 
     coin = coin_of(runtime.chain)
     tx = coin.functions.reward(citizen.address, 1500, onchain_id(runtime, claim_id)).transact(

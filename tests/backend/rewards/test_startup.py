@@ -42,7 +42,7 @@ def test_database_that_knows_every_paid_claim_starts(loop: Loop, runtime) -> Non
 
 
 def test_rewards_of_another_installation_do_not_stop_this_one(loop: Loop, runtime, w3) -> None:
-    from tests.backend.conftest import MINTER
+    from tests.support.accounts import MINTER
 
     other = ((0x1234 << 128) | 7).to_bytes(32, "big")
     coin = coin_of(runtime.chain)

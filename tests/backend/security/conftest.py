@@ -16,7 +16,7 @@ from PIL import Image
 from backend.merchants.models import Merchant
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS
-from tests.backend.conftest import DEPLOYER
+from tests.support.accounts import DEPLOYER
 from tests.support.chain import coin_of, web3_of
 
 TASK = {

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from siwe import SiweMessage
 
 from backend.runtime import Runtime
-from tests.backend.conftest import DEPLOYER, sign_message, siwe_message
+from tests.support.accounts import DEPLOYER, sign_message, siwe_message
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/claims"  # any endpoint that needs a signed-in user
