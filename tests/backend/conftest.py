@@ -7,7 +7,7 @@ second time against PostgreSQL). Every test starts from an empty database and a 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,10 +23,12 @@ from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
 from backend.chain.deployment import Deployment
 from backend.db import Base, make_engine, normalise_url
+from backend.indexer.service import Indexer
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
 from tests.support.accounts import DEPLOYER, MINTER, RELAYER, sign_message, siwe_message
 from tests.support.api import sign_in as api_sign_in
+from tests.support.coin import Coin
 
 # Re-exported for the tests that still import them from here (new tests use tests.support).
 __all__ = ["DEPLOYER", "MINTER", "RELAYER", "sign_message", "siwe_message"]
@@ -137,3 +139,19 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 def sign_in():
     """`sign_in(client, account) -> headers` (tests.support.api.sign_in)."""
     return api_sign_in
+
+
+@pytest.fixture
+def coin(w3: Web3, deployment: Deployment) -> Coin:
+    """The coin's moves on the test Anvil (shared by the indexer, payouts, reports and security tests)."""
+    return Coin(w3, deployment)
+
+
+@pytest.fixture
+def make_indexer(runtime: Runtime) -> Callable[..., Indexer]:
+    """`make_indexer(confirmations=3, indexer_chunk_blocks=2)`: an indexer with those settings."""
+
+    def _make(**overrides: object) -> Indexer:
+        return Indexer(runtime, settings=runtime.settings.model_copy(update=overrides))
+
+    return _make

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.backend.payment_requests.conftest import API, confirm, signed_for_request, till  # noqa: F401 - a fixture
 from tests.backend.payments.chain_helpers import citizen_with
+from tests.support.payment_requests import API, confirm, signed_for_request
 
 
-def test_a_payment_to_a_shop_carries_the_shops_name_in_both_histories(client, runtime, till, sign_in):  # noqa: F811
+def test_a_payment_to_a_shop_carries_the_shops_name_in_both_histories(client, runtime, till, sign_in):
     citizen = citizen_with(runtime, 1000)
     request = till.ask("3.00")
     paid = client.post(f"{API}/payments", json=signed_for_request(client, citizen, request["id"]))

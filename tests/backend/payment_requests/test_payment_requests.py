@@ -17,8 +17,8 @@ from backend.chain.typed_data import Domain
 from backend.db import transaction, utcnow
 from backend.payment_requests.models import PaymentRequest
 from backend.settings import ANVIL_TEST_KEYS
-from tests.backend.payment_requests.conftest import API, confirm, signed_for_request
 from tests.backend.payments.chain_helpers import balance, citizen_with, transact
+from tests.support.payment_requests import API, confirm, signed_for_request
 
 PAY = f"{API}/payments"
 

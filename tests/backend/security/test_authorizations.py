@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.runtime import Runtime
-from tests.backend.security.conftest import make_merchant, mint
+from tests.support.people import make_merchant, mint
 
 OTHER_CONTRACT = "0x1111111111111111111111111111111111111111"
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from backend.runtime import Runtime
 from tests.backend.security.asgi import CHUNK, call
-from tests.backend.security.conftest import People
+from tests.support.people import People
 
 HUGE = str(300 * 1024 * 1024)
 MULTIPART = "multipart/form-data; boundary=xyz"

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from backend.claims.models import Claim
 from backend.db import transaction
 from backend.runtime import Runtime
-from tests.backend.security.conftest import People
+from tests.support.people import People
 
 
 def _let_time_pass(runtime: Runtime, claim_ids: list[int]) -> None:

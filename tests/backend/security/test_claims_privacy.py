@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eth_account import Account
 
-from tests.backend.security.conftest import People
+from tests.support.people import People
 
 
 def _proven_claim(people: People):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import threading
 from eth_account import Account
 from PIL import Image
 
-from tests.backend.security.conftest import People
+from tests.support.people import People
 
 
 def _flat_png(width: int, height: int) -> bytes:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from eth_account import Account
 
-from tests.backend.security.conftest import People
+from tests.support.people import People
 
 PAYLOADS = [
     "' OR '1'='1",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from backend.accounts.models import Operator
 from backend.rewards.models import Reward
 from backend.runtime import Runtime
-from tests.backend.security.conftest import People
 from tests.support.accounts import DEPLOYER
+from tests.support.people import People
 
 
 def _own_proven_claim(people: People) -> int:

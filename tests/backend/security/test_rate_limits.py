@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from backend.app import create_app
 from backend.auth.models import LoginNonce
 from backend.runtime import Runtime
-from tests.backend.security.conftest import TASK
 from tests.support.accounts import DEPLOYER
+from tests.support.people import TASK
 
 NONCE = "/api/v1/auth/nonce"
 # Windows are aligned to multiples of their length since 1970: one this long cannot end mid-test.

@@ -8,7 +8,7 @@ from eth_account import Account
 from fastapi.testclient import TestClient
 
 from backend.runtime import Runtime
-from tests.backend.security.conftest import TASK, People, make_merchant
+from tests.support.people import TASK, People, make_merchant
 
 SHOP = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 

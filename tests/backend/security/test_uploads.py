@@ -13,7 +13,7 @@ from eth_account import Account
 from PIL import Image
 
 from backend.runtime import Runtime
-from tests.backend.security.conftest import People, png
+from tests.support.people import People, png
 
 TRAVERSALS = [
     "../../../../tmp/heitje-owned.png",
