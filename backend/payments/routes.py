@@ -27,6 +27,7 @@ TX = "0x" + "ab" * 32
 HEX32 = r"^0x[0-9a-fA-F]{64}$"
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "`not_found`: the `request_id` names no payment request"},
     409: {
         "description": "`authorization_used` (nonce spent by another transaction), "
         "`authorization_cancelled`, "

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.chain.events import ZERO_ADDRESS
-from backend.errors import MonthRangeReversed
+from backend.errors import MonthRangeReversed, ValidationFailed
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
 from backend.reports import totals
@@ -99,6 +99,10 @@ class MonthRange:
     last: str | None = None
 
     def __post_init__(self) -> None:
+        # Checked here, before a streamed answer starts: an error inside the stream can only cut it off.
+        for name, month in (("from", self.first), ("to", self.last)):
+            if month and not (1 <= int(month[5:]) <= 12 and 1 <= int(month[:4]) <= 9998):
+                raise ValidationFailed(f"{name}: {month} is not a month (YYYY-MM, 01 to 12)", field=name)
         if self.first and self.last and self.last < self.first:
             raise MonthRangeReversed(self.first, self.last)
 

@@ -151,6 +151,16 @@ def test_a_range_that_ends_before_it_starts_is_refused(client, operator):
     assert response.json()["error"]["code"] == "month_range_reversed"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/reports/open-data", "/api/v1/reports/summary.csv"])
+@pytest.mark.parametrize("query", ["from=0000-01", "to=9999-12"])
+def test_a_year_no_calendar_holds_is_refused_before_the_export_starts(client, operator, path, query):
+    # The fuzzer found it: checked only inside the stream, the error cut the answer off mid-way.
+    response = client.get(f"{path}?{query}", headers=operator)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+
+
 def test_a_month_that_is_no_month_is_refused(client, operator):
     response = client.get("/api/v1/reports/summary.csv?from=2026-13", headers=operator)
 
