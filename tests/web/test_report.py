@@ -37,7 +37,7 @@ def test_report_downloads_as_csv(server: Server, page: Page) -> None:
     page.goto("/#/city/report")
     with page.expect_download() as download:
         by_id(page, "report-csv").click()
-    assert Path(download.value.path()).read_text().startswith("month,district,tasks_done")
+    assert Path(download.value.path()).read_text().startswith("city,month,district,tasks_done")
 
 
 def _rewarded(http: httpx.Client) -> int:
