@@ -94,10 +94,12 @@ def add(session: Session, city: str, month: str, district: str, **figures: int) 
 
 
 def add_to_city(session: Session, city: str, month: str, district: str | None, **figures: int) -> None:
-    """Adds to the city's row ("all") and, when given, to the district's."""
-    add(session, city, month, ALL, **figures)
-    if district is not None:
-        add(session, city, month, district, **figures)
+    """Adds to the city's row ("all") and, when given, to the district's. Rows are always written in
+    sorted (month, district) order, here and in the indexer's handler, so two transactions never take
+    the same rows' locks in opposite orders (PostgreSQL found that deadlock between an approval and
+    the indexer)."""
+    for each in sorted({ALL} | ({district} if district is not None else set())):
+        add(session, city, month, each, **figures)
 
 
 def close_months(session: Session, city: str, now: datetime) -> int:

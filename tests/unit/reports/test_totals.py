@@ -187,3 +187,15 @@ def test_a_month_stays_open_for_a_week_after_it_ends():
         assert session.scalar(select(ReportTotal.closed)) is False
         assert totals.add(session, city.city, "2026-01", totals.ALL, tasks_done=1) is True
     city.runtime.close()
+
+
+def test_every_writer_takes_the_rows_of_a_month_in_one_order(monkeypatch) -> None:
+    """An approval and the indexer both write a month's city row and a district's row; taken in
+    opposite orders, two transactions deadlock on PostgreSQL (the db-drop drill met it)."""
+    written: list[str] = []
+    monkeypatch.setattr(totals, "add", lambda session, city, month, district, **figures: written.append(district))
+
+    for district in ("Centrum", "Noord", "zuid-oost"):
+        written.clear()
+        totals.approved(None, "Heerlen", reviewed_at=datetime(2026, 3, 1, tzinfo=UTC), district=district, minutes=60)  # type: ignore[arg-type]
+        assert written == sorted(written), f"{district}: rows written as {written}"
