@@ -14,8 +14,11 @@ GONE = "http://127.0.0.1:9"  # nothing listens on the discard port
 def take_node_away(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every request of `chain` from now on (typed reads, raw RPC, and the chain package's own web3
     calls) goes to a node that is not there, until the test ends."""
+    # The chain's web3 connection is made on first use from the RPC's URL: make it now, with the real
+    # node, so that the end of the test puts the real node back (made later, it would keep GONE forever).
+    provider = chain._w3.provider
+    monkeypatch.setattr(provider, "endpoint_uri", GONE)
     monkeypatch.setattr(chain.rpc, "url", GONE)
-    monkeypatch.setattr(chain._w3.provider, "endpoint_uri", GONE)
 
 
 def web3_of(chain: Chain) -> Any:
