@@ -98,10 +98,10 @@ def check_hourly_rate(reward_units: int, minutes: int | None, limit: Decimal | N
         raise HourlyRateTooHigh(format_amount(reward_units), minutes, str(rate), format_amount(limit_units))
 
 
-def create_task(
-    session: Session, *, operator: str, data: TaskIn, max_hourly_rate: Decimal | None = None
-) -> Task:
-    """Posts a task (refused above `max_hourly_rate`, see check_hourly_rate) and records it in the audit trail."""
+def create_task(session: Session, *, operator: str, data: TaskIn, max_hourly_rate: Decimal | None) -> Task:
+    """Posts a task (refused above `max_hourly_rate`, see check_hourly_rate) and records it in the audit
+    trail. Every caller passes the city's setting (settings.max_hourly_rate): None only when the city
+    set no limit, so no caller can skip the rule by leaving it out."""
     check_hourly_rate(data.reward, data.minutes, max_hourly_rate)
     if data.closes_at is not None and data.closes_at <= utcnow():
         raise ValidationFailed("closes_at: the deadline must be in the future", field="closes_at")
