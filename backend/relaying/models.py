@@ -17,6 +17,6 @@ class RelayGas(Base):
     __tablename__ = "relay_gas"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)  # in the city's time zone (CAP_TIMEZONE)
-    payer: Mapped[str] = mapped_column(String(42), primary_key=True)  # lower-case address, or TOTAL
+    payer: Mapped[str] = mapped_column(String(42), primary_key=True)  # policy.payer_key(address), or TOTAL
     gas: Mapped[int] = mapped_column(BigInteger, nullable=False)  # the estimates the relays were sent with
     relays: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -11,11 +11,15 @@ The relayer pays the gas of every relayed payment and redemption, so each relay 
    log when the relayer's balance pays for fewer than RELAYER_LOW_BALANCE relays.
 
 The day is the city's calendar day (CAP_TIMEZONE, like the caps): the budgets start again at local
-midnight, and an operator's "today" is the day they see. Rows older than a week are deleted.
+midnight, and an operator's "today" is the day they see. Rows older than a week are deleted. A row
+names its payer by a keyed hash, not the address: the count needs no one's identity, and an erasure
+(backend.privacy) need not reset a budget.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import time
@@ -82,7 +86,7 @@ def reserve_gas(runtime: Runtime, session: Session, *, payer: str, gas: int) -> 
         # The payer's row first, then the total row: every relay locks them in this order, and both
         # before the relayer's nonce row (backend.chain.relayer), so two relays never wait on each other
         # in a circle.
-        payer_gas = _add(session, day, payer.lower(), gas)
+        payer_gas = _add(session, day, payer_key(settings, payer), gas)
         total_gas = _add(session, day, TOTAL, gas)
         if payer_gas > settings.relay_gas_per_payer_day:
             raise GasBudgetExhausted("payer", seconds_to_next_day(settings))
@@ -90,6 +94,12 @@ def reserve_gas(runtime: Runtime, session: Session, *, payer: str, gas: int) -> 
             raise GasBudgetExhausted("total", seconds_to_next_day(settings))
     if total_gas == gas:  # the day's first relay: forget the gas of days long gone
         session.execute(delete(RelayGas).where(RelayGas.day < day - timedelta(days=KEEP_DAYS)))
+
+
+def payer_key(settings: Settings, payer: str) -> str:
+    """How the `relay_gas` table names a payer: a keyed hash of the address (40 hex digits)."""
+    digest = hmac.new(settings.secret_key.encode(), b"relay-gas:" + payer.lower().encode(), hashlib.sha256)
+    return digest.hexdigest()[:40]
 
 
 def _add(session: Session, day: date, payer: str, gas: int) -> int:

@@ -95,7 +95,7 @@ def test_fifty_tiny_payments_without_signing_in_spend_none_of_the_relayers_gas(
     gas_before = relayer_wei(runtime)
 
     statuses = set()
-    for i in range(25):
+    for _ in range(25):
         statuses.add(client.post(PAY, json=signed_transfer(runtime, citizen, shop.address, 1)).status_code)
         statuses.add(client.post(PAY, json=signed_transfer(runtime, shop, citizen.address, 1)).status_code)
 
@@ -269,7 +269,8 @@ def _gas_of_one_relay(runtime: Runtime, citizen: LocalAccount, shop: LocalAccoun
     """Relays one payment and answers the gas the operator's view says it cost."""
     with api_process(runtime) as client:
         headers = sign_in(client, citizen)
-        assert client.post(PAY, json=signed_transfer(runtime, citizen, shop.address, 100), headers=headers).status_code == 201
+        paid = client.post(PAY, json=signed_transfer(runtime, citizen, shop.address, 100), headers=headers)
+        assert paid.status_code == 201, paid.text
         status = client.get(RELAYER_STATUS, headers=sign_in(client, DEPLOYER)).json()
     assert status["today"]["relays"] == 1
     return int(status["today"]["gas"])
@@ -286,7 +287,9 @@ def test_a_payer_past_their_daily_gas_budget_is_429_until_the_day_ends(runtime: 
         refused = client.post(PAY, json=signed_transfer(runtime, citizen, shop.address, 100), headers=headers)
         assert relayer_wei(runtime) == relayer_before
         other, _ = citizen_and_shop(runtime)
-        others = client.post(PAY, json=signed_transfer(runtime, other, shop.address, 100), headers=sign_in(client, other))
+        others = client.post(
+            PAY, json=signed_transfer(runtime, other, shop.address, 100), headers=sign_in(client, other)
+        )
 
     assert second.status_code == 201, second.text
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "gas_budget_exhausted")
