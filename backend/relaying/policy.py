@@ -24,7 +24,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -65,8 +65,9 @@ def check_relay(settings: Settings, *, signed_in: str, payer: str, units: int) -
 # --- 2. before the send: the gas budgets -------------------------------------------------------
 
 
-def today(settings: Settings, now: datetime | None = None) -> date:
-    return (now or datetime.now(ZoneInfo(settings.cap_timezone))).astimezone(ZoneInfo(settings.cap_timezone)).date()
+def today(settings: Settings) -> date:
+    """The city's calendar day now (CAP_TIMEZONE)."""
+    return datetime.now(ZoneInfo(settings.cap_timezone)).date()
 
 
 def seconds_to_next_day(settings: Settings) -> int:
@@ -74,7 +75,9 @@ def seconds_to_next_day(settings: Settings) -> int:
     zone = ZoneInfo(settings.cap_timezone)
     now = datetime.now(zone)
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    return max(1, math.ceil((midnight - now).total_seconds()))
+    # In UTC: the difference of two times in one zone is their wall-clock difference, off by an hour
+    # on the days the clocks change.
+    return max(1, math.ceil((midnight.astimezone(UTC) - now.astimezone(UTC)).total_seconds()))
 
 
 def reserve_gas(runtime: Runtime, session: Session, *, payer: str, gas: int) -> None:
