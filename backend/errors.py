@@ -424,7 +424,10 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HeitjeError)
     async def _heitje(_: Request, exc: HeitjeError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=exc.status)
+        # An error that says when to come back (a 429) says it in the standard header too.
+        retry_after = exc.details.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None
+        return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -558,6 +561,50 @@ class RateLimited(HeitjeError):
             bucket=bucket,
             retry_after=retry_after,
         )
+# --- relaying (issue 11: the relayer's gas is the city's money) -----------------------------------
+
+
+class NotThePayer(HeitjeError):
+    """Raised when a signed-in user asks us to relay an authorization that someone else signed: only the
+    payer relays their payment (and only the merchant their redemption); operators do not relay for others."""
+
+    status = 403
+    code = "not_the_payer"
+
+    def __init__(self, payer: str) -> None:
+        super().__init__(
+            f"only {payer} can relay this authorization: sign in as the account that signed it", payer=payer
+        )
+
+
+class AmountTooSmall(HeitjeError):
+    """Raised when a relayed payment or redemption moves less than settings.min_relay_amount: below it a
+    relay only spends the city's gas."""
+
+    status = 422
+    code = "amount_too_small"
+
+    def __init__(self, minimum: str) -> None:
+        super().__init__(f"the relayer only sends amounts of at least {minimum}", minimum=minimum, field="value")
+
+
+class GasBudgetExhausted(HeitjeError):
+    """Raised before anything is sent when a relay would take the payer's (RELAY_GAS_PER_PAYER_DAY) or the
+    whole day's (RELAY_GAS_PER_DAY) relayer gas past its budget; Retry-After says when the day ends."""
+
+    status = 429
+    code = "gas_budget_exhausted"
+
+    def __init__(self, budget: str, retry_after: int) -> None:
+        whose = "your" if budget == "payer" else "today's"
+        super().__init__(
+            f"the relayer has spent {whose} gas budget; try again in {retry_after} s (the day ends) "
+            "or send the transaction from your own wallet",
+            budget=budget,
+            retry_after=retry_after,
+        )
+
+
 # --- privacy (issue 13: data rights, retention, yearly statement) --------------------------------
 
 

@@ -14,5 +14,6 @@ from backend.payments import models as _payments  # noqa: F401
 from backend.payouts import models as _payouts  # noqa: F401
 from backend.privacy import models as _privacy  # noqa: F401
 from backend.redemptions import models as _redemptions  # noqa: F401
+from backend.relaying import models as _relaying  # noqa: F401
 from backend.rewards import models as _rewards  # noqa: F401
 from backend.tasks import models as _tasks  # noqa: F401

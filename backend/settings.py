@@ -96,6 +96,11 @@ ENV_NAMES = {
     # edge (issue 11): request limits
     "MAX_JSON_BYTES": "max_json_bytes",
     "RATE_LIMITS": "rate_limits",
+    # relaying (issue 11): the relayer's gas is the city's money
+    "MIN_RELAY_AMOUNT": "min_relay_amount",
+    "RELAY_GAS_PER_PAYER_DAY": "relay_gas_per_payer_day",
+    "RELAY_GAS_PER_DAY": "relay_gas_per_day",
+    "RELAYER_LOW_BALANCE": "relayer_low_balance",
     # privacy (issue 13): retention of proof and sign-in records
     "RETENTION_DAYS": "retention_days",
     "RETENTION_SWEEP_SECONDS": "retention_sweep_seconds",
@@ -163,10 +168,19 @@ class Settings(BaseModel):
     claim_expiry_hours: float = Field(default=48.0, gt=0)
     max_open_claims: int = Field(default=3, ge=1)
     # -- edge (issue 11): body and rate limits (backend/http/). RATE_LIMITS is "bucket=count/seconds,..."
-    # (buckets: sign_in, claims, uploads, reads, writes) or "off"; unset means the defaults of
+    # (buckets: sign_in, claims, uploads, reads, writes, relays) or "off"; unset means the defaults of
     # backend.http.limits (generous ones when HEITJE_ENV=test, so only tests that ask for tight ones meet them).
     max_json_bytes: int = Field(default=64 * 1024, ge=1024)
     rate_limits: str | None = None
+    # -- relaying (issue 11; backend/relaying): the relayer pays the gas of every relayed payment and
+    # redemption. It refuses amounts below MIN_RELAY_AMOUNT (coins), and stops relaying for a payer who
+    # used RELAY_GAS_PER_PAYER_DAY gas today (about 20 payments of ~75,000 gas) or once the day's relays
+    # used RELAY_GAS_PER_DAY (about 2,000 payments), the day as the city's calendar has it (CAP_TIMEZONE).
+    # /healthz warns when the relayer's balance pays for fewer than RELAYER_LOW_BALANCE relays (0: never).
+    min_relay_amount: Decimal = Decimal("0.10")
+    relay_gas_per_payer_day: int = Field(default=1_500_000, ge=1)
+    relay_gas_per_day: int = Field(default=150_000_000, ge=1)
+    relayer_low_balance: int = Field(default=1000, ge=0)
     # privacy (issue 13): proof photos, notes and sign-in times are deleted this many days after the
     # claim's decision (or the sign-in); the retention worker sweeps at most this often.
     retention_days: int = Field(default=90, ge=1, le=3650)
@@ -205,7 +219,7 @@ class Settings(BaseModel):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("yearly_cap", "euro_per_coin")
+    @field_validator("yearly_cap", "euro_per_coin", "min_relay_amount")
     @classmethod
     def _two_places(cls, value: Decimal) -> Decimal:
         if value <= 0 or value != value.quantize(Decimal("0.01")):

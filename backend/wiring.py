@@ -42,6 +42,7 @@ from backend.privacy import retention as privacy_retention
 from backend.privacy import routes as privacy_routes
 from backend.redemptions import events as redemption_events
 from backend.redemptions import routes as redemptions_routes
+from backend.relaying import routes as relaying_routes
 from backend.reports import cli as reports_cli
 from backend.reports import routes as reports_routes
 from backend.reports import totals as report_totals
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     payments_routes.router,
     payment_requests_routes.router,
     redemptions_routes.router,
+    relaying_routes.router,
     payouts_routes.router,
     reports_routes.router,
     audit_routes.router,

@@ -45,6 +45,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
             "/payments/typed-data",
             json={"from": payer.address, "to": people.merchant.address, "amount": "2.00"},
         )
+        payer_token = people.token(payer)  # relaying needs the payer signed in
         log(f"{CITIZENS} rewards confirmed, {CITIZENS} more claims waiting for approval; stopping Anvil")
 
         stack.stop_chain()
@@ -52,7 +53,9 @@ def run(*, seed: int, postgres: bool = False) -> bool:
         op = people.token(people.operator)
         need_chain = {
             "GET /accounts/{address}": lambda: api.call("GET", f"/accounts/{payer.address}"),
-            "POST /payments": lambda: api.call("POST", "/payments", json=_signed_body(payer, offer)),
+            "POST /payments": lambda: api.call(
+                "POST", "/payments", token=payer_token, json=_signed_body(payer, offer)
+            ),
             "POST /redemptions/verify": lambda: api.call(
                 "POST", "/redemptions/verify", token=op, json={"tx_hash": "0x" + "ab" * 32}
             ),
@@ -105,7 +108,7 @@ def run(*, seed: int, postgres: bool = False) -> bool:
             if response.status_code == 200
             else [f"GET /accounts -> {response.status_code} {response.text[:200]}"]
         )
-        paid = api.call("POST", "/payments", json=_signed_body(payer, offer))
+        paid = api.call("POST", "/payments", token=payer_token, json=_signed_body(payer, offer))
         checks["after: the payment refused while down goes through with the same body"] = (
             [] if paid.status_code in (200, 201) else [f"{paid.status_code} {paid.text[:200]}"]
         )

@@ -163,7 +163,7 @@ class People:
             "nonce": message["nonce"],
             "signature": sign_typed(citizen, offer["typed_data"]),
         }
-        response = self.api.call("POST", "/payments", json=body)
+        response = self.api.call("POST", "/payments", json=body, token=self.token(citizen))  # the payer relays
         if response.status_code in (200, 201):
             return response.json()  # type: ignore[no-any-return]
         if response.status_code == 409 and error_code(response) == "authorization_used":
@@ -188,7 +188,7 @@ class People:
             "nonce": offer["nonce"],
             "signature": sign_typed(self.merchant, offer["typed_data"]),
         }
-        return self.api.call("POST", "/redemptions/relay", json=body)
+        return self.api.call("POST", "/redemptions/relay", json=body, token=self.token(self.merchant))
 
     def verify(self, tx_hash: str) -> dict[str, Any]:
         return self.api.ok(

@@ -224,6 +224,15 @@ class Chain:
         """The chain id the node reports (the deployment's `chain_id` is the one it was made on)."""
         return int(self._rpc.call("eth_chainId"), 16)
 
+    def native_balance(self, address: str) -> int:
+        """What `address` holds of the chain's own currency, which pays gas (wei: xDAI on Gnosis Chain, ETH
+        elsewhere)."""
+        return int(self._rpc.call("eth_getBalance", [to_checksum_address(address), "latest"]), 16)
+
+    def gas_price(self) -> int:
+        """The node's current gas price in wei."""
+        return int(self._rpc.call("eth_gasPrice"), 16)
+
     # --- the coin's state ---------------------------------------------------------------------------
 
     def balance_of(self, address: str, block: Block = None) -> int:

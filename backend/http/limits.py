@@ -31,11 +31,15 @@ log = logging.getLogger("heitje.http")
 
 API = "/api/v1/"
 CLAIMING = re.compile(r"^/api/v1/tasks/[^/]+/claims/?$")
+# What the relayer pays gas for: payments (paying a payment request included) and redemptions.
+RELAYING = frozenset({"/api/v1/payments", "/api/v1/redemptions/relay"})
 # A city's defaults (RATE_LIMITS overrides them): count per window of seconds, per client and per account.
-DEFAULT_LIMITS = "sign_in=20/60,claims=20/3600,uploads=20/3600,reads=300/60,writes=120/60"
+DEFAULT_LIMITS = "sign_in=20/60,claims=20/3600,uploads=20/3600,reads=300/60,writes=120/60,relays=30/60"
 # HEITJE_ENV=test without RATE_LIMITS: limits far above what any test sends, so only a test that
 # asks for tight limits meets them (and the counters are still written, as in production).
-TEST_LIMITS = "sign_in=100000/60,claims=100000/60,uploads=100000/60,reads=100000/60,writes=100000/60"
+TEST_LIMITS = (
+    "sign_in=100000/60,claims=100000/60,uploads=100000/60,reads=100000/60,writes=100000/60,relays=100000/60"
+)
 PURGE_EVERY_SECONDS = 60
 
 
@@ -61,6 +65,8 @@ def bucket_of(scope: Scope, info: RouteInfo) -> str | None:
         return "reads"
     if scope["method"] == "POST" and CLAIMING.match(path):
         return "claims"
+    if scope["method"] == "POST" and path.rstrip("/") in RELAYING:
+        return "relays"
     return "writes"
 
 

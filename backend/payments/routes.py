@@ -17,6 +17,7 @@ from backend.payment_requests import service as payment_requests
 from backend.payments import service
 from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
+from backend.relaying import policy as relay_policy
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 
@@ -27,6 +28,8 @@ TX = "0x" + "ab" * 32
 HEX32 = r"^0x[0-9a-fA-F]{64}$"
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "`unauthorized`: relaying needs the payer signed in (checked before the body is read)"},
+    403: {"description": "`not_the_payer`: signed in as someone other than `from` (operators included)"},
     404: {"description": "`not_found`: the `request_id` names no payment request"},
     409: {
         "description": "`authorization_used` (nonce spent by another transaction), "
@@ -36,7 +39,11 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     422: {
         "description": "`bad_signature`, `receiver_not_allowed`, `insufficient_balance`, "
         "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`, `payment_request_mismatch`, "
-        "`validation_error`"
+        "`amount_too_small` (below MIN_RELAY_AMOUNT), `validation_error`"
+    },
+    429: {
+        "description": "`rate_limited` (the `relays` limit of this client or account) or `gas_budget_exhausted` "
+        "(the payer's or the day's relayer gas is spent; `details.budget` says which): see Retry-After"
     },
     503: {"description": "`chain_unavailable`: the node is down; nothing was sent, retry with the same body"},
 }
@@ -143,15 +150,16 @@ class CheckoutOut(BaseModel):
 
 @router.post(
     "",
-    summary="Relay a signed transferWithAuthorization (no gas needed by the payer)",
+    summary="Relay my signed transferWithAuthorization (signed in as the payer; no gas needed)",
     response_model=PaymentOut,
     response_model_by_alias=True,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "this (from, nonce) was relayed before: the same payment"}, **REFUSALS},
 )
 def relay_payment(
-    body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response
+    body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response, user: CurrentUser
 ) -> PaymentOut:
+    relay_policy.check_relay(runtime.settings, signed_in=user.address, payer=body.from_, units=body.value)
     signature = parse_signature(body.signature, body.v, body.r, body.s)
     transfer = service.SignedTransfer(
         from_=body.from_,

@@ -32,6 +32,7 @@ from backend.payments.authorization import (
     relayer_for,
 )
 from backend.payments.models import CONFIRMED, SENT, Payment
+from backend.relaying import policy as relay_policy
 from backend.runtime import Runtime
 
 DEFAULT_VALID_SECONDS = 15 * 60
@@ -106,6 +107,7 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
                 return Relayed(recovered, created=False)
         raise error from exc
 
+    relay_policy.reserve_gas(runtime, session, payer=transfer.from_, gas=gas)  # the relayer's gas budgets
     payment = Payment(
         from_address=transfer.from_,
         to_address=transfer.to,
@@ -127,6 +129,7 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
         return Relayed(_same_or_conflict(existing, transfer), created=False)
     payment.tx_hash = relayer.send(session, call, gas=gas)
     session.flush()
+    relay_policy.after_send(runtime)
     return Relayed(payment, created=True)
 
 

@@ -16,6 +16,7 @@ from backend.deps import RuntimeDep, SessionDep
 from backend.payments.authorization import parse_signature
 from backend.redemptions import service
 from backend.redemptions.models import Redemption
+from backend.relaying import policy as relay_policy
 
 router = APIRouter(prefix="/redemptions", tags=["redemptions"])
 
@@ -126,13 +127,20 @@ class VerdictOut(BaseModel):
 
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "`unauthorized`: relaying needs the merchant signed in (checked before the body is read)"},
+    403: {"description": "`not_the_payer`: signed in as someone other than `merchant` (operators included)"},
     404: {"description": "`not_found`: no redemption with that ref"},
     409: {
         "description": "`redemption_closed`, `authorization_used`, `authorization_cancelled`, `coin_paused`"
     },
     422: {
         "description": "`bad_signature`, `redemption_mismatch`, `not_merchant`, `insufficient_balance`, "
-        "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`"
+        "`authorization_expired`, `authorization_not_yet_valid`, `relay_refused`, "
+        "`amount_too_small` (below MIN_RELAY_AMOUNT)"
+    },
+    429: {
+        "description": "`rate_limited` (the `relays` limit of this client or account) or `gas_budget_exhausted` "
+        "(the merchant's or the day's relayer gas is spent; `details.budget` says which): see Retry-After"
     },
     503: {"description": "`chain_unavailable`"},
 }
@@ -161,14 +169,15 @@ def request_redemption(
 
 @router.post(
     "/relay",
-    summary="Relay a signed redeemWithAuthorization for an issued ref (no gas needed)",
+    summary="Relay my signed redeemWithAuthorization for an issued ref (signed in as the merchant; no gas needed)",
     response_model=RedemptionOut,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "relayed before: the same redemption"}, **REFUSALS},
 )
 def relay_redemption(
-    body: RelayIn, runtime: RuntimeDep, session: SessionDep, response: Response
+    body: RelayIn, runtime: RuntimeDep, session: SessionDep, response: Response, user: CurrentUser
 ) -> RedemptionOut:
+    relay_policy.check_relay(runtime.settings, signed_in=user.address, payer=body.merchant, units=body.amount)
     signature = parse_signature(body.signature, body.v, body.r, body.s)
     relayed = service.relay(
         runtime,

@@ -29,6 +29,7 @@ from backend.payments.authorization import (
 )
 from backend.payouts.models import FLAGGED, Payout
 from backend.redemptions.models import BURNED, REQUESTED, SENT, Redemption
+from backend.relaying import policy as relay_policy
 from backend.runtime import Runtime
 
 AUTH_VALID_SECONDS = 24 * 3600
@@ -150,11 +151,13 @@ def relay(runtime: Runtime, session: Session, signed: SignedRedemption) -> Relay
         gas = relayer.simulate(call)
     except Reverted as exc:
         raise refusal(chain, exc, authorizer=signed.merchant, nonce=signed.nonce, window=window) from exc
+    relay_policy.reserve_gas(runtime, session, payer=signed.merchant, gas=gas)  # the relayer's gas budgets
     row.tx_hash = relayer.send(session, call, gas=gas)
     row.status, row.auth_nonce = SENT, signed.nonce
     row.valid_after, row.valid_before = signed.valid_after, signed.valid_before
     row.updated_at = utcnow()
     session.flush()
+    relay_policy.after_send(runtime)
     return Relayed(row, created=True)
 
 

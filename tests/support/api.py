@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
@@ -17,3 +19,15 @@ def sign_in(client: TestClient, account: LocalAccount) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json=body)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+_SIGNED_IN: weakref.WeakKeyDictionary[TestClient, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def as_signed_in(client: TestClient, account: LocalAccount) -> dict[str, str]:
+    """`sign_in`, once per client and account: the headers of `account` (a payer relaying their own
+    payments signs in once, as the app does)."""
+    known = _SIGNED_IN.setdefault(client, {})
+    if account.address not in known:
+        known[account.address] = sign_in(client, account)
+    return known[account.address]

@@ -68,6 +68,8 @@ class FakeChain:
     mint_per_window: int = 10_000_000
     mint_window_seconds: int = 86_400
     down: bool = False  # True: every question raises ChainUnavailable, as a node that is gone
+    native: dict[str, int] = field(default_factory=dict)  # address -> wei of the chain's own currency
+    wei_per_gas: int = 1_000_000_000
 
     # --- the test's moves ------------------------------------------------------------------------
 
@@ -184,6 +186,14 @@ class FakeChain:
     def node_chain_id(self) -> int:
         self._up()
         return self.chain_id
+
+    def native_balance(self, address: str) -> int:
+        self._up()
+        return self.native.get(to_checksum_address(address), 0)
+
+    def gas_price(self) -> int:
+        self._up()
+        return self.wei_per_gas
 
     def balance_of(self, address: str, block: int | str | None = None) -> int:
         self._up()

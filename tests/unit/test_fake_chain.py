@@ -11,6 +11,7 @@ from tests.unit.helpers import citizen
 # The questions services ask. A method added to Chain for a service belongs here and in FakeChain.
 QUESTIONS = (
     "chain_id", "address", "latest_block", "block_hash", "latest_block_time", "has_code", "node_chain_id",
+    "native_balance", "gas_price",
     "balance_of", "total_supply", "is_rewarded", "is_merchant", "open_transfers", "paused",
     "mint_limit_remaining", "authorization_state", "authorization_used", "authorization_cancelled",
     "get_logs", "receipt", "tx_status", "decode_receipt_events", "rewards_in", "events_in", "call_in", "decode_revert",

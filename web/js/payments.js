@@ -49,9 +49,12 @@ export async function signPayment({ to, amount, shop, requestId = null, screenKe
   return pending;
 }
 
-/** A failure worth trying again with the same authorization (no answer, or the server's fault). */
+/**
+ * A failure worth trying again with the same authorization: no answer, the server's fault, signed out
+ * (401: the payer signs in again and sends it), or not now (429: a rate limit or the day's gas budget).
+ */
 export function isTransient(error) {
-  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+  return error instanceof ApiError && ([0, 401, 429].includes(error.status) || error.status >= 500);
 }
 
 /**

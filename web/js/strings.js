@@ -595,3 +595,16 @@ Object.assign(errorsEn, {
 // Lists load a page at a time (issue 16: paging).
 Object.assign(nl, { more: "Meer laden" });
 Object.assign(en, { more: "Load more" });
+// The relayer's gas is the city's money (issue 11): who may relay, how little, how much a day.
+Object.assign(errorsNl, {
+  rate_limited: "Even rustig aan: je hebt net veel verzoeken gedaan. Probeer het over een minuutje opnieuw.",
+  not_the_payer: "Je kunt alleen je eigen betaling versturen. Meld je aan met de portemonnee die betaalt.",
+  amount_too_small: "Dit bedrag is te klein om zonder kosten te versturen.",
+  gas_budget_exhausted: "Voor vandaag kan de app geen betalingen meer voor je versturen. Morgen kan het weer; je betaling is bewaard.",
+});
+Object.assign(errorsEn, {
+  rate_limited: "Easy now: you just made many requests. Please try again in a minute.",
+  not_the_payer: "You can only send your own payment. Sign in with the wallet that pays.",
+  amount_too_small: "This amount is too small to send without costs.",
+  gas_budget_exhausted: "The app cannot send more payments for you today. Tomorrow it can again; your payment is kept.",
+});

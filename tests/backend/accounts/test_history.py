@@ -9,6 +9,7 @@ from backend.db import transaction
 from backend.indexer.service import Indexer
 from backend.merchants.models import Merchant
 from tests.backend.payments.chain_helpers import citizen_with, set_merchant, signed_transfer, transact
+from tests.support.api import as_signed_in
 from tests.support.chain import web3_of
 
 
@@ -19,7 +20,8 @@ def test_a_payment_shows_as_sent_for_the_citizen_and_received_for_the_shop(clien
         session.add(Merchant(address=shop.address, name="Bakkerij", iban="NL91ABNA0417164300", active=True,
                              chain_status="confirmed"))
     citizen = citizen_with(runtime, 1000)
-    assert client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 400)).status_code == 201
+    body = signed_transfer(runtime, citizen, shop.address, 400)
+    assert client.post("/api/v1/payments", json=body, headers=as_signed_in(client, citizen)).status_code == 201
     Indexer(runtime).run_until_idle()
 
     citizen_view = client.get(f"/api/v1/accounts/{citizen.address}", headers=sign_in(client, citizen)).json()
@@ -39,7 +41,8 @@ def test_a_redemption_shows_in_the_shops_history(client, runtime, sign_in):
     shop = Account.create()
     set_merchant(runtime, shop.address)
     citizen = citizen_with(runtime, 500)
-    client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 500))
+    body = signed_transfer(runtime, citizen, shop.address, 500)
+    client.post("/api/v1/payments", json=body, headers=as_signed_in(client, citizen))
     web3_of(runtime.chain).provider.make_request("anvil_setBalance", [shop.address, hex(10**18)])
     transact(runtime, shop.key.hex(), "redeem", 300, b"\x01" * 32)
     Indexer(runtime).run_until_idle()

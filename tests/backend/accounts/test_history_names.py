@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from tests.backend.payments.chain_helpers import citizen_with
+from tests.support.api import as_signed_in
 from tests.support.payment_requests import API, confirm, signed_for_request
 
 
 def test_a_payment_to_a_shop_carries_the_shops_name_in_both_histories(client, runtime, till, sign_in):
     citizen = citizen_with(runtime, 1000)
     request = till.ask("3.00")
-    paid = client.post(f"{API}/payments", json=signed_for_request(client, citizen, request["id"]))
+    body = signed_for_request(client, citizen, request["id"])
+    paid = client.post(f"{API}/payments", json=body, headers=as_signed_in(client, citizen))
     confirm(client, runtime, paid.json()["tx_hash"])
 
     mine = client.get(f"{API}/accounts/{citizen.address}", headers=sign_in(client, citizen)).json()["history"]

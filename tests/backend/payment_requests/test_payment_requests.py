@@ -18,6 +18,7 @@ from backend.db import transaction, utcnow
 from backend.payment_requests.models import PaymentRequest
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.payments.chain_helpers import balance, citizen_with, transact
+from tests.support.api import as_signed_in
 from tests.support.payment_requests import API, confirm, signed_for_request
 
 PAY = f"{API}/payments"
@@ -38,8 +39,10 @@ def test_a_request_is_paid_once_and_is_paid_only_once_confirmed(client, runtime,
     request = till.ask("3.00")
     body = signed_for_request(client, citizen, request["id"])
 
-    first = client.post(PAY, json=body)
-    again = client.post(PAY, json=body)  # the same authorization (a retry): the same payment
+    first = client.post(PAY, json=body, headers=as_signed_in(client, citizen))
+    again = client.post(
+        PAY, json=body, headers=as_signed_in(client, citizen)
+    )  # the same authorization (a retry): the same payment
 
     assert (first.status_code, again.status_code) == (201, 200), first.text
     assert first.json()["tx_hash"] == again.json()["tx_hash"]
@@ -59,7 +62,7 @@ def test_a_second_authorization_for_the_same_request_is_refused_and_the_chain_wo
     citizen = citizen_with(runtime, 1000)
     request = till.ask("3.00")
     first = signed_for_request(client, citizen, request["id"])
-    assert client.post(PAY, json=first).status_code == 201
+    assert client.post(PAY, json=first, headers=as_signed_in(client, citizen)).status_code == 201
     # A second signature (the Back button, a rescan): a different validBefore, the request's nonce.
     second = dict(first)
     second["validBefore"] = first["validBefore"] - 10
@@ -75,7 +78,7 @@ def test_a_second_authorization_for_the_same_request_is_refused_and_the_chain_wo
     signature = typed_data.sign(citizen.key, data)
     second["signature"] = signature.hex
 
-    refused = client.post(PAY, json=second)
+    refused = client.post(PAY, json=second, headers=as_signed_in(client, citizen))
 
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "payment_request_paid"
@@ -102,7 +105,9 @@ def test_a_second_authorization_for_the_same_request_is_refused_and_the_chain_wo
 def test_another_payer_for_a_paid_request_is_refused(client, runtime, till):
     first, other = citizen_with(runtime, 1000), citizen_with(runtime, 1000)
     request = till.ask("3.00")
-    assert client.post(PAY, json=signed_for_request(client, first, request["id"])).status_code == 201
+    assert client.post(
+        PAY, json=signed_for_request(client, first, request["id"]), headers=as_signed_in(client, first)
+    ).status_code == 201
 
     typed = client.post(f"{API}/payment-requests/{request['id']}/typed-data", json={"from": other.address})
 
@@ -121,7 +126,7 @@ def test_an_expired_request_is_refused(client, runtime, till):
             .values(expires_at=utcnow() - timedelta(seconds=1))
         )
 
-    refused = client.post(PAY, json=body)
+    refused = client.post(PAY, json=body, headers=as_signed_in(client, citizen))
 
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "payment_request_expired"
     assert till.look(request["id"])["status"] == "expired"
@@ -135,7 +140,7 @@ def test_a_transfer_that_differs_from_the_request_is_refused(client, runtime, ti
     body = signed_for_request(client, citizen, other["id"])  # signed for 2,00 ...
     body["request_id"] = request["id"]  # ... sent for the 3,00 request
 
-    refused = client.post(PAY, json=body)
+    refused = client.post(PAY, json=body, headers=as_signed_in(client, citizen))
 
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "payment_request_mismatch"
     assert balance(runtime, citizen.address) == 1000 and till.look(request["id"])["status"] == "open"
@@ -146,7 +151,7 @@ def test_the_till_sees_only_its_own_requests_payment(client, runtime, till):
     old = till.ask("3.00")
     new = till.ask("2.00")
 
-    paid = client.post(PAY, json=signed_for_request(client, citizen, old["id"]))
+    paid = client.post(PAY, json=signed_for_request(client, citizen, old["id"]), headers=as_signed_in(client, citizen))
     confirm(client, runtime, paid.json()["tx_hash"])
 
     assert till.look(new["id"])["status"] == "open" and till.look(new["id"])["payment"] is None
@@ -157,7 +162,7 @@ def test_a_refused_relay_leaves_the_request_open(client, runtime, till):
     poor = citizen_with(runtime, 100)
     request = till.ask("3.00")
 
-    refused = client.post(PAY, json=signed_for_request(client, poor, request["id"]))
+    refused = client.post(PAY, json=signed_for_request(client, poor, request["id"]), headers=as_signed_in(client, poor))
 
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "insufficient_balance"
     assert till.look(request["id"])["status"] == "open"
@@ -178,7 +183,9 @@ def test_an_unknown_request_is_not_found(client):
 def test_the_database_binds_a_payment_to_at_most_one_request(client, runtime, till):
     citizen = citizen_with(runtime, 1000)
     paid, other = till.ask("3.00"), till.ask("3.00")
-    relayed = client.post(PAY, json=signed_for_request(client, citizen, paid["id"]))
+    relayed = client.post(
+        PAY, json=signed_for_request(client, citizen, paid["id"]), headers=as_signed_in(client, citizen)
+    )
     payment_id = relayed.json()["id"]
 
     with pytest.raises(IntegrityError), transaction(runtime.sessions) as session:

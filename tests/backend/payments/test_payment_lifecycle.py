@@ -21,6 +21,7 @@ from tests.backend.payments.chain_helpers import (
     set_merchant,
     signed_transfer,
 )
+from tests.support.api import as_signed_in
 
 URL = "/api/v1/payments"
 WATCHER = Account.from_key(ANVIL_TEST_KEYS["deployer"])  # another Anvil account, not our relayer
@@ -68,7 +69,7 @@ def test_payment_front_run_by_a_mempool_watcher_is_confirmed(client, runtime, w3
     body = signed_transfer(runtime, citizen, shop.address, 100)
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        relayed = client.post(URL, json=body)
+        relayed = client.post(URL, json=body, headers=as_signed_in(client, citizen))
         # It saw the relay in the mempool and outbids it: its transaction is mined first.
         watcher_tx = _submit_as_watcher(w3, deployment, body, w3.eth.gas_price * 10)
         _rpc(w3, "evm_mine", [])
@@ -90,7 +91,9 @@ def test_payment_front_run_by_a_mempool_watcher_is_confirmed(client, runtime, w3
 def test_looking_a_payment_up_does_not_write_its_state(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
-    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
+    tx_hash = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 100), headers=as_signed_in(client, citizen)
+    ).json()["tx_hash"]
 
     response = client.get(f"{URL}/{tx_hash}")
 
@@ -101,7 +104,9 @@ def test_looking_a_payment_up_does_not_write_its_state(client, runtime):
 def test_payment_is_confirmed_once_the_indexer_saw_its_authorization_used(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
-    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
+    tx_hash = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 100), headers=as_signed_in(client, citizen)
+    ).json()["tx_hash"]
 
     _index(runtime)
 
@@ -115,7 +120,7 @@ def test_payment_whose_authorization_was_cancelled_is_failed(client, runtime, w3
     body = signed_transfer(runtime, citizen, shop.address, 100)
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        relayed = client.post(URL, json=body)
+        relayed = client.post(URL, json=body, headers=as_signed_in(client, citizen))
         _rpc(w3, "anvil_dropAllTransactions", [])  # the relay is lost (pool eviction)
         _rpc(w3, "evm_setAutomine", [True])
         cancel(runtime, citizen, body["nonce"])
@@ -134,7 +139,7 @@ def test_payment_whose_authorization_expired_unused_is_failed(client, runtime, w
     body = signed_transfer(runtime, citizen, shop.address, 100, valid_before=int(time.time()) + 60)
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        relayed = client.post(URL, json=body)
+        relayed = client.post(URL, json=body, headers=as_signed_in(client, citizen))
         _rpc(w3, "anvil_dropAllTransactions", [])
     finally:
         _rpc(w3, "evm_setAutomine", [True])
@@ -153,7 +158,7 @@ def test_payment_still_usable_stays_sent(client, runtime, w3):
     body = signed_transfer(runtime, citizen, shop.address, 100)
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        relayed = client.post(URL, json=body)
+        relayed = client.post(URL, json=body, headers=as_signed_in(client, citizen))
         _rpc(w3, "anvil_dropAllTransactions", [])
     finally:
         _rpc(w3, "evm_setAutomine", [True])
@@ -170,7 +175,7 @@ def test_payment_looked_up_by_the_transaction_that_used_its_authorization(client
     body = signed_transfer(runtime, citizen, shop.address, 100)
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        ours = client.post(URL, json=body).json()["tx_hash"]
+        ours = client.post(URL, json=body, headers=as_signed_in(client, citizen)).json()["tx_hash"]
         watcher_tx = _submit_as_watcher(w3, deployment, body, w3.eth.gas_price * 10)
         _rpc(w3, "evm_mine", [])
     finally:
@@ -187,7 +192,9 @@ def test_a_reorg_that_removes_the_use_puts_the_payment_back_to_sent(client, runt
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     before = coin.snapshot()
-    tx_hash = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100)).json()["tx_hash"]
+    tx_hash = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 100), headers=as_signed_in(client, citizen)
+    ).json()["tx_hash"]
     _index(runtime)
     assert _stored(runtime, tx_hash).status == "confirmed"
 
@@ -202,7 +209,9 @@ def test_payment_above_what_an_amount_can_hold_is_refused_before_sending(client,
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 10**16))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 10**16), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
@@ -216,7 +225,7 @@ def test_a_payment_relayed_elsewhere_and_already_indexed_is_confirmed_when_poste
     w3.eth.wait_for_transaction_receipt(watcher_tx)
     _index(runtime)
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 200, response.text
     assert (response.json()["tx_hash"], response.json()["status"]) == (watcher_tx, "confirmed")
@@ -230,7 +239,7 @@ def test_payment_whose_nonce_was_used_by_another_transfer_is_failed_not_confirme
     other = signed_transfer(runtime, citizen, elsewhere.address, 50, nonce=body["nonce"])
     _rpc(w3, "evm_setAutomine", [False])
     try:
-        ours = client.post(URL, json=body).json()["tx_hash"]
+        ours = client.post(URL, json=body, headers=as_signed_in(client, citizen)).json()["tx_hash"]
         _submit_as_watcher(w3, deployment, other, w3.eth.gas_price * 10)
         _rpc(w3, "evm_mine", [])
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eth_account import Account
 
 from tests.backend.payments.chain_helpers import citizen_with, set_merchant, signed_transfer
+from tests.support.api import as_signed_in
 
 URL = "/api/v1/payments"
 
@@ -13,7 +14,9 @@ def _paid_shop(client, runtime):
     shop = Account.create()
     set_merchant(runtime, shop.address)
     citizen = citizen_with(runtime, 1000)
-    assert client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 250)).status_code == 201
+    assert client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 250), headers=as_signed_in(client, citizen)
+    ).status_code == 201
     return shop, citizen
 
 

@@ -16,6 +16,7 @@ from tests.backend.payments.chain_helpers import (
     signed_transfer,
     transact,
 )
+from tests.support.api import as_signed_in
 from tests.support.chain import take_node_away, web3_of
 
 URL = "/api/v1/payments"
@@ -31,7 +32,9 @@ def test_signed_payment_moves_coins_from_citizen_to_merchant(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 2000)
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 1250))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 1250), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 201, response.text
     body = response.json()
@@ -45,7 +48,9 @@ def test_payer_needs_no_gas(client, runtime):
     citizen = citizen_with(runtime, 500)
     assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 500))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 500), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 201
     assert web3_of(runtime.chain).eth.get_balance(citizen.address) == 0
@@ -58,7 +63,7 @@ def test_payment_with_v_r_s_instead_of_signature_is_relayed(client, runtime):
     sig = split_signature(body.pop("signature"))
     body.update(v=sig.v, r="0x" + sig.r.hex(), s="0x" + sig.s.hex())
 
-    assert client.post(URL, json=body).status_code == 201
+    assert client.post(URL, json=body, headers=as_signed_in(client, citizen)).status_code == 201
     assert balance(runtime, shop.address) == 100
 
 
@@ -67,8 +72,8 @@ def test_repeating_a_payment_returns_the_same_transaction_and_moves_coins_once(c
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 300)
 
-    first = client.post(URL, json=body)
-    second = client.post(URL, json=body)
+    first = client.post(URL, json=body, headers=as_signed_in(client, citizen))
+    second = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["tx_hash"] == second.json()["tx_hash"]
@@ -80,7 +85,9 @@ def test_signature_by_someone_else_is_bad_signature(client, runtime):
     citizen = citizen_with(runtime, 1000)
     thief = Account.create()
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 300, signer=thief))
+    body = signed_transfer(runtime, citizen, shop.address, 300, signer=thief)
+
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_signature"
@@ -93,7 +100,7 @@ def test_tampered_amount_is_bad_signature(client, runtime):
     body = signed_transfer(runtime, citizen, shop.address, 300)
     body["value"] = 900
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.json()["error"]["code"] == "bad_signature"
 
@@ -102,7 +109,9 @@ def test_payment_to_a_non_merchant_is_receiver_not_allowed(client, runtime):
     citizen = citizen_with(runtime, 1000)
     friend = Account.create()
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, friend.address, 300))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, friend.address, 300), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "receiver_not_allowed"
@@ -113,7 +122,9 @@ def test_payment_to_a_person_is_relayed_when_transfers_are_open(client, runtime)
     citizen = citizen_with(runtime, 1000)
     friend = Account.create()
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, friend.address, 300))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, friend.address, 300), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 201
     assert balance(runtime, friend.address) == 300
@@ -123,7 +134,9 @@ def test_payment_above_the_balance_is_insufficient_balance(client, runtime):
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 100)
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 101))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 101), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 422
     error = response.json()["error"]
@@ -136,7 +149,7 @@ def test_expired_authorization_is_authorization_expired(client, runtime):
     citizen = citizen_with(runtime, 1000)
     body = signed_transfer(runtime, citizen, shop.address, 100, valid_before=int(time.time()) - 10)
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "authorization_expired"
@@ -154,7 +167,7 @@ def test_future_authorization_is_authorization_not_yet_valid(client, runtime):
         valid_before=int(time.time()) + 7200,
     )
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "authorization_not_yet_valid"
@@ -182,7 +195,7 @@ def test_authorization_used_on_chain_by_another_relayer_is_authorization_used(cl
     # The same nonce, signed again for another amount: a replay of a used authorization.
     replay = signed_transfer(runtime, citizen, shop.address, 200, nonce=body["nonce"])
 
-    response = client.post(URL, json=replay)
+    response = client.post(URL, json=replay, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "authorization_used"
@@ -209,7 +222,7 @@ def test_authorization_relayed_elsewhere_is_reported_as_that_payment(client, run
         sig.s,
     )
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 200
     assert response.json()["tx_hash"] == "0x" + bytes(receipt["transactionHash"]).hex()
@@ -222,7 +235,7 @@ def test_cancelled_authorization_is_authorization_cancelled(client, runtime):
     body = signed_transfer(runtime, citizen, shop.address, 100)
     cancel(runtime, citizen, body["nonce"])
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "authorization_cancelled"
@@ -233,11 +246,11 @@ def test_reusing_a_relayed_nonce_for_another_payment_is_authorization_used(clien
     shop = _shop(runtime)
     citizen = citizen_with(runtime, 1000)
     first = signed_transfer(runtime, citizen, shop.address, 100)
-    assert client.post(URL, json=first).status_code == 201
+    assert client.post(URL, json=first, headers=as_signed_in(client, citizen)).status_code == 201
 
     response = client.post(
         URL, json=signed_transfer(runtime, citizen, shop.address, 200, nonce=first["nonce"])
-    )
+    , headers=as_signed_in(client, citizen))
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "authorization_used"
@@ -248,7 +261,9 @@ def test_paused_coin_is_coin_paused(client, runtime):
     citizen = citizen_with(runtime, 1000)
     transact(runtime, ANVIL_TEST_KEYS["deployer"], "pause")
 
-    response = client.post(URL, json=signed_transfer(runtime, citizen, shop.address, 100))
+    response = client.post(
+        URL, json=signed_transfer(runtime, citizen, shop.address, 100), headers=as_signed_in(client, citizen)
+    )
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "coin_paused"
@@ -260,7 +275,7 @@ def test_malformed_signature_is_a_validation_error(client, runtime):
     body = signed_transfer(runtime, citizen, shop.address, 100)
     body["signature"] = "0x1234"
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
@@ -272,7 +287,7 @@ def test_chain_down_is_chain_unavailable(client, runtime, monkeypatch):
     body = signed_transfer(runtime, citizen, shop.address, 100)
     take_node_away(runtime.chain, monkeypatch)
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "chain_unavailable"
@@ -299,7 +314,7 @@ def test_typed_data_helper_returns_what_the_wallet_signs(client, runtime):
         "signature": signature.hex,
     }
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 201, response.text
     assert balance(runtime, shop.address) == 250
@@ -374,9 +389,9 @@ def test_relayer_without_gas_money_is_relayer_unavailable_and_the_signature_stay
     web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, "0x0"])
     body = signed_transfer(runtime, citizen, shop.address, 100)
 
-    response = client.post(URL, json=body)
+    response = client.post(URL, json=body, headers=as_signed_in(client, citizen))
     web3_of(runtime.chain).provider.make_request("anvil_setBalance", [relayer, hex(funds)])
-    again = client.post(URL, json=body)
+    again = client.post(URL, json=body, headers=as_signed_in(client, citizen))
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "relayer_unavailable"

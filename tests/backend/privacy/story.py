@@ -15,6 +15,7 @@ from backend.indexer.service import Indexer
 from backend.runtime import Runtime
 from tests.backend.claims.helpers import Loop, run_sender
 from tests.backend.payments.chain_helpers import set_merchant, signed_transfer
+from tests.support.api import as_signed_in
 
 REWARDED_TOPIC = "0x" + keccak(text="Rewarded(bytes32,address,uint256)").hex().removeprefix("0x")
 
@@ -41,7 +42,8 @@ def live_a_year(loop: Loop, runtime: Runtime, *, rewards: tuple[str, ...] = ("15
     )
     assert response.status_code == 200, response.text
     set_merchant(runtime, story.shop.address)
-    paid = loop.client.post("/api/v1/payments", json=signed_transfer(runtime, story.citizen, story.shop.address, 500))
+    body = signed_transfer(runtime, story.citizen, story.shop.address, 500)
+    paid = loop.client.post("/api/v1/payments", json=body, headers=as_signed_in(loop.client, story.citizen))
     assert paid.status_code == 201, paid.text
     story.payment_tx = paid.json()["tx_hash"]
     wait_until_confirmed(loop, runtime, story.payment_tx)

@@ -19,6 +19,7 @@ from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.indexer.coin import Coin
 from tests.backend.payments.chain_helpers import balance, mint, set_merchant, transact
 from tests.backend.redemptions.signing import sign_offer as _sign_offer
+from tests.support.api import as_signed_in
 
 URL = "/api/v1/redemptions"
 
@@ -74,7 +75,7 @@ def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, sh
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
     rival = _rival(runtime, w3)
     transact(runtime, rival.key, "redeem", 1, Web3.to_bytes(hexstr=offer["ref"]))
-    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     Indexer(runtime).run_until_idle()
 
@@ -87,7 +88,9 @@ def test_my_burn_after_a_rivals_burn_under_my_ref_is_still_paid(client, shop, sh
 
 def test_verify_only_reads(client, shop, shop_headers, runtime, w3):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
-    tx_hash = client.post(f"{URL}/relay", json=_sign_offer(shop, offer)).json()["tx_hash"]
+    tx_hash = client.post(
+        f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop)
+    ).json()["tx_hash"]
     w3.eth.wait_for_transaction_receipt(tx_hash)  # Anvil mines just after answering
 
     verdict = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
@@ -98,7 +101,7 @@ def test_verify_only_reads(client, shop, shop_headers, runtime, w3):
 
 def test_indexed_burn_moves_the_redemption_to_due(client, shop, shop_headers, runtime):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
-    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     Indexer(runtime).run_until_idle()
 
@@ -119,8 +122,8 @@ def test_relayed_redemption_valid_forever_is_refused_before_anything_is_burnt(
     body = {**_sign_offer(shop, offer), "validBefore": forever,
             "signature": typed_data.sign(shop.key, data).hex}
 
-    refused = client.post(f"{URL}/relay", json=body)
-    retried = client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    refused = client.post(f"{URL}/relay", json=body, headers=as_signed_in(client, shop))
+    retried = client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["code"] == "validation_error"
@@ -130,7 +133,7 @@ def test_relayed_redemption_valid_forever_is_refused_before_anything_is_burnt(
 
 def test_a_second_burn_for_a_burnt_redemption_is_flagged(client, shop, shop_headers, runtime, w3):
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
-    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
     _gas(w3, shop)
     transact(runtime, shop.key, "redeem", 1000, Web3.to_bytes(hexstr=offer["ref"]))
 
@@ -148,7 +151,7 @@ def test_a_reorg_that_removes_the_burn_puts_the_redemption_back_to_sent(
     coin = Coin(w3, deployment)
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     before = coin.snapshot()
-    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
     Indexer(runtime).run_until_idle()
     assert _status(client, shop_headers, offer["ref"]) == "due"
 
@@ -165,7 +168,7 @@ def test_a_relayed_redemption_whose_authorization_expired_unused_is_failed_until
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     w3.provider.make_request("evm_setAutomine", [False])
     try:
-        client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+        client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
         w3.provider.make_request("anvil_dropAllTransactions", [])  # the relay is lost
     finally:
         w3.provider.make_request("evm_setAutomine", [True])

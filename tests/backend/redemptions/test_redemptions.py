@@ -14,6 +14,7 @@ from backend.merchants.models import Merchant
 from backend.settings import ANVIL_TEST_KEYS
 from tests.backend.payments.chain_helpers import balance, citizen_with, mint, set_merchant, transact
 from tests.backend.redemptions.signing import sign_offer as _sign_offer
+from tests.support.api import as_signed_in
 from tests.support.chain import coin_of, web3_of
 
 URL = "/api/v1/redemptions"
@@ -43,7 +44,7 @@ def test_signed_redemption_is_relayed_and_burns(client, shop, shop_headers, runt
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
     supply = runtime.chain.total_supply()
 
-    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "sent" and response.json()["tx_hash"]
@@ -53,7 +54,9 @@ def test_signed_redemption_is_relayed_and_burns(client, shop, shop_headers, runt
 
 def test_relayed_redemption_is_verified(client, shop, shop_headers, runtime):
     offer = client.post(URL, json={"amount": "250.00"}, headers=shop_headers).json()
-    tx_hash = client.post(f"{URL}/relay", json=_sign_offer(shop, offer)).json()["tx_hash"]
+    tx_hash = client.post(
+        f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop)
+    ).json()["tx_hash"]
 
     response = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers)
 
@@ -73,7 +76,10 @@ def test_relaying_the_same_redemption_twice_returns_the_same_transaction(client,
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     body = _sign_offer(shop, offer)
 
-    first, second = client.post(f"{URL}/relay", json=body), client.post(f"{URL}/relay", json=body)
+    headers = as_signed_in(client, shop)
+    first, second = client.post(f"{URL}/relay", json=body, headers=headers), client.post(
+        f"{URL}/relay", json=body, headers=headers
+    )
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["tx_hash"] == second.json()["tx_hash"]
@@ -84,7 +90,7 @@ def test_redemption_signed_by_another_key_is_bad_signature(client, shop, shop_he
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     body = _sign_offer(Account.create(), offer)
 
-    response = client.post(f"{URL}/relay", json=body)
+    response = client.post(f"{URL}/relay", json=body, headers=as_signed_in(client, shop))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_signature"
@@ -94,7 +100,7 @@ def test_redemption_with_another_amount_than_requested_is_a_mismatch(client, sho
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     offer["typed_data"]["message"]["amount"] = 2000
 
-    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     assert response.status_code == 422
     assert response.json()["error"] == {
@@ -107,7 +113,7 @@ def test_redemption_with_another_amount_than_requested_is_a_mismatch(client, sho
 def test_redemption_above_the_balance_is_insufficient_balance(client, shop, shop_headers):
     offer = client.post(URL, json={"amount": "600.00"}, headers=shop_headers).json()
 
-    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "insufficient_balance"
@@ -117,7 +123,7 @@ def test_deregistered_merchant_redeem_is_refused_as_not_merchant(client, shop, s
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     set_merchant(runtime, shop.address, False)
 
-    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    response = client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "not_merchant"
@@ -214,7 +220,9 @@ def test_burn_is_pending_until_it_has_the_configured_confirmations(
     client, shop, shop_headers, runtime, monkeypatch
 ):
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
-    tx_hash = client.post(f"{URL}/relay", json=_sign_offer(shop, offer)).json()["tx_hash"]
+    tx_hash = client.post(
+        f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop)
+    ).json()["tx_hash"]
     monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"confirmations": 3}))
 
     pending = client.post(f"{URL}/verify", json={"tx_hash": tx_hash}, headers=shop_headers).json()
@@ -294,7 +302,7 @@ def test_listing_shows_the_payout_state_of_each_redemption(client, shop, shop_he
 
     offer = client.post(URL, json={"amount": "10.00"}, headers=shop_headers).json()
     client.post(URL, json={"amount": "20.00"}, headers=shop_headers)
-    client.post(f"{URL}/relay", json=_sign_offer(shop, offer))
+    client.post(f"{URL}/relay", json=_sign_offer(shop, offer), headers=as_signed_in(client, shop))
     Indexer(runtime).run_until_idle()
     with transaction(runtime.sessions) as session:
         session.execute(update(Payout).values(status="exported"))

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from backend.chain import typed_data
 from backend.chain.typed_data import Domain
 from backend.runtime import Runtime
+from tests.support.api import as_signed_in
 from tests.support.people import make_merchant, mint
 
 OTHER_CONTRACT = "0x1111111111111111111111111111111111111111"
@@ -53,7 +54,7 @@ def test_a_payment_signed_for_another_domain_is_refused(
         "nonce": nonce,
         "signature": typed_data.sign(payer.key, data).hex,
     }
-    response = client.post("/api/v1/payments", json=body)
+    response = client.post("/api/v1/payments", json=body, headers=as_signed_in(client, payer))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_signature"
     assert runtime.chain.balance_of(payer.address) == 5000
@@ -89,7 +90,7 @@ def test_a_redemption_signed_for_another_domain_is_refused(
         "nonce": o["nonce"],
         "signature": typed_data.sign(shop.key, data).hex,
     }
-    response = client.post("/api/v1/redemptions/relay", json=body)
+    response = client.post("/api/v1/redemptions/relay", json=body, headers=as_signed_in(client, shop))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_signature"
     assert runtime.chain.balance_of(shop.address) == 5000
@@ -119,7 +120,7 @@ def test_a_payment_signed_by_someone_else_for_the_payer_is_refused(
         "nonce": nonce,
         "signature": typed_data.sign(thief.key, data).hex,
     }
-    response = client.post("/api/v1/payments", json=body)
+    response = client.post("/api/v1/payments", json=body, headers=as_signed_in(client, payer))
     assert response.status_code == 422
     assert runtime.chain.balance_of(payer.address) == 5000
 
@@ -146,7 +147,7 @@ def test_a_signed_payment_with_a_raised_value_is_refused(client: TestClient, run
         "nonce": nonce,
         "signature": typed_data.sign(payer.key, data).hex,
     }
-    response = client.post("/api/v1/payments", json=body)
+    response = client.post("/api/v1/payments", json=body, headers=as_signed_in(client, payer))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_signature"
     assert runtime.chain.balance_of(payer.address) == 5000
