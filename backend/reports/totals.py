@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -111,6 +111,14 @@ def close_months(session: Session, city: str, now: datetime) -> int:
         .values(closed=True)
     ).rowcount  # type: ignore[attr-defined]
     return int(done or 0)
+
+
+def closed_through(session: Session, city: str) -> str | None:
+    """The last closed month of `city` (months close in order: every month up to it is closed), or None."""
+    month = session.scalar(
+        select(func.max(ReportTotal.month)).where(ReportTotal.city == city, ReportTotal.closed.is_(True))
+    )
+    return str(month) if month is not None else None
 
 
 # --- from the facts ------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def settings(
         rpc_url=f"http://127.0.0.1:{anvil_port}",
         deployments_dir=deployments_dir,
         photo_dir=tmp_path_factory.mktemp("photos"),
+        open_data_dir=tmp_path_factory.mktemp("open-data"),
         host="testserver",
         port=80,
         public_url="http://testserver",
@@ -117,6 +118,8 @@ def _empty_tables(runtime: Runtime) -> None:
     with runtime.engine.begin() as conn, audit_guard.lifted(conn):  # the audit trail refuses DELETE otherwise
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+    for built in runtime.settings.open_data_dir.glob("*/open-data-*.csv"):  # closed months' files of a test
+        built.unlink()
 
 
 @pytest.fixture
