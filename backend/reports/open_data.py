@@ -32,7 +32,7 @@ from backend.chain.events import ZERO_ADDRESS
 from backend.indexer.models import REDEEMED, REWARDED, TRANSFER, ChainEvent
 from backend.reports import totals
 from backend.reports.csv_cells import SafeWriter
-from backend.reports.service import ALL, OPEN_DATA_COLUMNS, UNKNOWN_DISTRICT, MonthRange, merchant_addresses
+from backend.reports.service import ALL, OPEN_DATA_COLUMNS, UNKNOWN_DISTRICT, MonthRange
 from backend.rewards.installation import read_claim_ids
 
 SUPPRESSED = "yes"
@@ -67,7 +67,6 @@ def rows_between(session: Session, min_people: int, months: MonthRange) -> str:
         cell.units += units
 
     ids = read_claim_ids(session)
-    merchants = merchant_addresses(session)
     query = select(
         ChainEvent.kind, ChainEvent.block_time, ChainEvent.account, ChainEvent.counterparty, ChainEvent.amount,
         ChainEvent.ref,
@@ -79,6 +78,10 @@ def rows_between(session: Session, min_people: int, months: MonthRange) -> str:
     events = session.execute(query.execution_options(yield_per=totals.BATCH))
     for part in events.partitions():
         districts = totals.districts_of(session, ids, (row[5] for row in part if row[0] == REWARDED))
+        # merchants among this piece's payees only (looked up by key, never every merchant or MerchantSet)
+        merchants = totals.merchants_among(
+            session, {row[3] for row in part if row[0] == TRANSFER and row[3] and row[2] != ZERO_ADDRESS}
+        )
         for kind, block_time, account, counterparty, amount, ref in part:
             month, units = totals.month_of(block_time), amount or 0
             if kind == REWARDED:
@@ -119,9 +122,10 @@ class Plan:
 def plan(session: Session, city: str, months: MonthRange) -> Plan:
     """Splits the months asked for at the last closed month. Only months between the first and the last
     indexed event are looked at (two index look-ups), so an open range costs what its months hold."""
-    span = select(func.min(ChainEvent.block_time), func.max(ChainEvent.block_time))
-    first_event, last_event = session.execute(span).one()
-    if first_event is None:
+    # Two statements: SQLite answers min() or max() alone from the index's end, both together by a scan.
+    first_event = session.scalar(select(func.min(ChainEvent.block_time)))
+    last_event = session.scalar(select(func.max(ChainEvent.block_time)))
+    if first_event is None or last_event is None:
         return Plan([], None)
     first = max(months.first or "0000-01", totals.month_of(first_event))
     last = min(months.last or "9999-12", totals.month_of(last_event))

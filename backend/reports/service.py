@@ -28,8 +28,7 @@ from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.chain.events import ZERO_ADDRESS
 from backend.errors import MonthRangeReversed, ValidationFailed
-from backend.indexer.models import MERCHANT_SET, ChainEvent, IndexerCheckpoint
-from backend.merchants.models import Merchant
+from backend.indexer.models import IndexerCheckpoint
 from backend.reports import totals
 from backend.reports.csv_cells import SafeDictWriter
 from backend.reports.models import ReportTotal
@@ -117,16 +116,6 @@ class MonthRange:
         return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
-def merchant_addresses(session: Session) -> set[str]:
-    registered = set(session.scalars(select(Merchant.address)))
-    accepted = set(
-        session.scalars(
-            select(ChainEvent.account).where(ChainEvent.kind == MERCHANT_SET, ChainEvent.accepted.is_(True))
-        )
-    )
-    return registered | accepted
-
-
 def summary(session: Session, contract: str, city: str, months: MonthRange | None = None) -> Summary:
     """The running totals of `city` (backend.reports.totals): a few rows per month, whatever the archive holds."""
     months = months or MonthRange()
@@ -139,7 +128,8 @@ def summary(session: Session, contract: str, city: str, months: MonthRange | Non
     ).one()
     checkpoint = session.get(IndexerCheckpoint, contract)
     indexed_to = checkpoint.block_number if checkpoint else None
-    return Summary(rows, int(rewarded) - int(redeemed), indexed_to, audit.counts_by_month(session))
+    decisions = audit.counts_by_month(session, months.start, months.end)
+    return Summary(rows, int(rewarded) - int(redeemed), indexed_to, decisions)
 
 
 # Dutch spreadsheet conventions (?dialect=nl): Dutch headers, semicolons, decimal commas.

@@ -153,7 +153,7 @@ def districts_of(session: Session, ids: ClaimIds | None, refs: Iterable[str | No
     return {ref: found[number] for ref, number in numbers.items() if number in found}
 
 
-def _merchants_among(session: Session, addresses: set[str]) -> set[str]:
+def merchants_among(session: Session, addresses: set[str]) -> set[str]:
     """Which of `addresses` are merchants: in the registry, or ever accepted by a `MerchantSet` event."""
     if not addresses:
         return set()
@@ -185,7 +185,7 @@ def _add_events(session: Session, city: str, events: list[_Event], sign: int) ->
     """Adds (sign 1) or takes back (sign -1) the figures of chain events, one statement per row touched."""
     ids = read_claim_ids(session)
     districts = districts_of(session, ids, (e.ref for e in events if e.kind == REWARDED))
-    merchants = _merchants_among(
+    merchants = merchants_among(
         session, {e.counterparty for e in events if e.kind == TRANSFER and e.counterparty and e.account != ZERO_ADDRESS}
     )
     sums: dict[tuple[str, str], dict[str, int]] = {}
@@ -272,7 +272,7 @@ def recount(session: Session) -> dict[tuple[str, str], dict[str, int]]:
         batch = [_Event(*row) for row in part]
         ids = read_claim_ids(session)
         districts = districts_of(session, ids, (e.ref for e in batch if e.kind == REWARDED))
-        merchants = _merchants_among(
+        merchants = merchants_among(
             session,
             {e.counterparty for e in batch if e.kind == TRANSFER and e.counterparty and e.account != ZERO_ADDRESS},
         )
