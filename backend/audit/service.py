@@ -10,10 +10,11 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend import paging
@@ -118,11 +119,27 @@ def entries_csv(entries: list[AuditEntry]) -> str:
     return out.getvalue()
 
 
-def counts_by_month(
-    session: Session, start: datetime | None = None, end: datetime | None = None
-) -> dict[tuple[str, str], int]:
-    """(YYYY-MM, action) -> how many decisions at start <= at < end (either open): the council report's
-    appendix, counted by the database (a few rows come back, not every entry)."""
+def _month_start(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def _next_month(moment: datetime) -> datetime:
+    return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
+
+
+# database engine -> YYYY-MM -> that month's counts per action, for months that are over. An entry is written
+# with the time it is written (`record`) and never changed or removed (the database refuses), so a month that
+# is over never changes: counted once per process, then read from here.
+_past_months: WeakKeyDictionary[Engine, dict[str, dict[str, int]]] = WeakKeyDictionary()
+
+
+def forget_counted_months(engine: Engine) -> None:
+    """Drops what `counts_by_month` kept for `engine` (for tests, which empty the trail with its guard lifted)."""
+    _past_months.pop(engine, None)
+
+
+def _count(session: Session, start: datetime | None, end: datetime | None) -> dict[tuple[str, str], int]:
+    """(YYYY-MM, action) -> decisions at start <= at < end, counted by the database."""
     if session.get_bind().dialect.name == "postgresql":
         month = func.to_char(func.timezone("UTC", AuditEntry.at), "YYYY-MM")
     else:  # SQLite keeps the UTC time as text, "YYYY-MM-DD HH:MM:SS..."
@@ -132,7 +149,42 @@ def counts_by_month(
         query = query.where(AuditEntry.at >= start)
     if end is not None:
         query = query.where(AuditEntry.at < end)
-    return {(str(row[0]), str(row[1])): int(row.n) for row in sorted(session.execute(query).all())}
+    return {(str(row[0]), str(row[1])): int(row.n) for row in session.execute(query).all()}
+
+
+def counts_by_month(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> dict[tuple[str, str], int]:
+    """(YYYY-MM, action) -> how many decisions at start <= at < end (either open; each the first moment of
+    a month, UTC, as the summary's month range gives them): the council report's appendix. Months that are
+    over are counted once (then kept, see `_past_months`); the current month is counted each time, from
+    the index on `at`."""
+    if any(t is not None and t != _month_start(t) for t in (start, end)):
+        raise ValueError("counts_by_month takes whole months")
+    kept = _past_months.setdefault(session.get_bind().engine, {})
+    this_month = _month_start(utcnow())
+    first = session.scalar(select(func.min(AuditEntry.at)))
+    if first is None:
+        return {}
+    counted: dict[tuple[str, str], int] = {}
+    begin = _month_start(max(start, first) if start is not None else first)
+    past_end = min(end, this_month) if end is not None else this_month
+    months, moment = [], begin
+    while moment < past_end:
+        months.append(moment)
+        moment = _next_month(moment)
+    missing = [m for m in months if f"{m:%Y-%m}" not in kept]
+    if missing:
+        found = _count(session, missing[0], _next_month(missing[-1]))
+        for m in missing:
+            label = f"{m:%Y-%m}"
+            kept[label] = {a: n for (month, a), n in found.items() if month == label}
+    for m in months:
+        label = f"{m:%Y-%m}"
+        counted |= {(label, action): n for action, n in kept[label].items()}
+    if end is None or end > this_month:  # the month under way
+        counted |= _count(session, max(this_month, start) if start is not None else this_month, end)
+    return dict(sorted(counted.items()))
 
 
 # --- four eyes ---------------------------------------------------------------------------------
