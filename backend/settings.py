@@ -114,6 +114,7 @@ ENV_NAMES = {
     "MAX_HOURLY_RATE": "max_hourly_rate",
     "SEPA_FOUR_EYES_TOTAL": "sepa_four_eyes_total",
     "OPEN_DATA_MIN_CITIZENS": "open_data_min_citizens",
+    "OPEN_DATA_DIR": "open_data_dir",
 }
 
 
@@ -197,6 +198,8 @@ class Settings(BaseModel):
     max_hourly_rate: Decimal | None = Decimal("5.00")  # reward / estimated hours of a task; None: no limit
     sepa_four_eyes_total: Decimal | None = Decimal("1000.00")  # a SEPA file above it needs a second operator
     open_data_min_citizens: int = Field(default=5, ge=1)  # open-data cells with fewer citizens are suppressed
+    # the open-data file of each closed month, built once and served from disk (backend.reports.open_data)
+    open_data_dir: Path = ROOT / ".heitje" / "open-data"
 
     @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total", mode="before")
     @classmethod

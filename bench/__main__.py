@@ -1,5 +1,7 @@
 """`make bench`: runs every benchmark, then writes bench/results.json and bench/results.md with each
-figure beside its baseline from the same run, the machine printed at the top."""
+figure beside its baseline from the same run, the machine printed at the top. `python -m bench growth`
+runs only the named ones; the others keep their figures from the last run in results.json. The growth
+benchmark runs on SQLite and, when one answers, on PostgreSQL (bench/growth.py)."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def markdown(results: dict[str, Any]) -> str:
                          f"p50 {fmt(figures.get('p50_ms'))} ms, p99 {fmt(figures.get('p99_ms'))} ms | "
                          f"{figures.get('clients', '')} clients | | |")
     growth = results.get("growth") or {}
-    if "ratio_M_over_S" in growth:
+    if any(key in growth for key in ("ratio_M_over_S", "sqlite", "postgresql")):
         from bench.growth import markdown as growth_markdown
 
         lines += growth_markdown(growth)
@@ -100,6 +102,10 @@ def main(selected: list[str]) -> int:
     large = LARGE in selected
     selected = [name for name in selected if name != LARGE]
     results: dict[str, Any] = {"machine": machine()}
+    previous = HERE / "results.json"
+    if selected and previous.exists():  # a few benchmarks run: the others keep their last figures
+        kept = json.loads(previous.read_text())
+        results.update({key: value for key, value in kept.items() if key != "machine" and key not in selected})
     m = results["machine"]
     print(f"machine: {m['cores']} cores, {m['memory_gib']} GiB memory, {m['cpu']}, Python {m['python']}", flush=True)
     status = 0

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from backend import paging
 from backend.audit import service
-from backend.audit.models import ACTIONS
+from backend.audit.models import ACTIONS, AuditEntry
 from backend.db import transaction
 
 app = typer.Typer(help="The audit trail of operator decisions (read-only).", no_args_is_help=True)
@@ -35,7 +36,16 @@ def list_(
         raise typer.BadParameter("give a time zone, e.g. 2026-03-01T00:00:00Z", param_hint="--since")
     runtime = cli_runtime()
     with transaction(runtime.read_sessions) as session:
-        entries = service.list_entries(session, action=action, actor=actor, since=since_at, limit=limit)
+        filters = service.Filters(action=action, actor=actor, since=since_at)
+        entries: list[AuditEntry] = []
+        cursor: str | None = None
+        while len(entries) < limit:  # the newest `limit` entries, a page at a time
+            size = min(paging.MAX_LIMIT, limit - len(entries))
+            page = service.list_entries(session, filters, limit=size, cursor=cursor)
+            entries += page.items
+            if page.next is None:
+                break
+            cursor = page.next
         if csv:
             typer.echo(service.entries_csv(entries), nl=False)
             return

@@ -7,14 +7,15 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from backend import paging
 from backend.audit import service
 from backend.audit.models import ACTIONS, AuditEntry
 from backend.auth.deps import CurrentOperator
-from backend.deps import RowId, SessionDep
+from backend.deps import RowId, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 four_eyes_router = APIRouter(prefix="/payouts", tags=["payouts"])
@@ -61,7 +62,9 @@ class HoldOut(BaseModel):
 @router.get(
     "",
     summary="The audit trail: every operator decision, newest first (operator)",
-    description="Filter by actor, action, subject and time (since <= at < until). `?format=csv` downloads CSV.",
+    description="Filter by actor, action, subject and time (since <= at < until). Paged: `limit` rows, the next "
+    "page's cursor in the `X-Next-Cursor` header (README, \"Lists and paging\"). `?format=csv` downloads every "
+    "entry the filters select as CSV, streamed.",
     response_model=list[AuditEntryOut],
     responses={
         **ERRORS,
@@ -69,27 +72,30 @@ class HoldOut(BaseModel):
     },
 )
 def list_audit(
+    runtime: RuntimeDep,
     session: SessionDep,
     _: CurrentOperator,
+    request: Request,
+    response: Response,
     actor: Annotated[str | None, Query(max_length=42)] = None,
     action: Annotated[Action | None, Query()] = None,
     subject: Annotated[str | None, Query(max_length=80, examples=["claim:12"])] = None,
     since: Annotated[datetime | None, Query()] = None,
     until: Annotated[datetime | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002
 ) -> list[AuditEntryOut] | Response:
-    entries = service.list_entries(
-        session, actor=actor, action=action, subject=subject, since=since, until=until, limit=limit, offset=offset
-    )
+    filters = service.Filters(actor=actor, action=action, subject=subject, since=since, until=until)
     if format == "csv":
-        return Response(
-            content=service.entries_csv(entries),
+        return StreamingResponse(
+            service.entries_csv_lines(runtime.read_sessions, filters),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="heitje-audit.csv"'},
         )
-    return [AuditEntryOut.of(e) for e in entries]
+    page = service.list_entries(session, filters, limit=limit, cursor=cursor)
+    paging.send_next(response, request, page.next)
+    return [AuditEntryOut.of(e) for e in page.items]
 
 
 @router.get(
@@ -104,12 +110,22 @@ def get_audit_entry(entry_id: RowId, session: SessionDep, _: CurrentOperator) ->
 
 @four_eyes_router.get(
     "/releases",
-    summary="SEPA batches under the four-eyes rule and whether they are released (operator)",
+    summary="SEPA batches under the four-eyes rule and whether they are released, newest first (operator)",
+    description="Paged (README, \"Lists and paging\").",
     response_model=list[HoldOut],
     responses=ERRORS,
 )
-def list_releases(session: SessionDep, _: CurrentOperator) -> list[HoldOut]:
-    return [HoldOut.of(h) for h in service.list_holds(session)]
+def list_releases(
+    session: SessionDep,
+    _: CurrentOperator,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> list[HoldOut]:
+    page = service.list_holds(session, limit=limit, cursor=cursor)
+    paging.send_next(response, request, page.next)
+    return [HoldOut.of(h) for h in page.items]
 
 
 @four_eyes_router.post(

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Select, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from backend import paging
 from backend.amounts import parse_amount
 from backend.audit.models import AWAITING, RELEASED, AuditEntry, SepaRelease
 from backend.db import utcnow
@@ -39,30 +41,66 @@ def record(session: Session, actor: str, action: str, subject: str, details: dic
     )
 
 
+AUDIT_ORDER = (paging.Key(AuditEntry.id, int),)  # newest first
+BATCH = 500  # entries read at a time for the CSV
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which entries: by who, what, on what and when (since <= at < until); None leaves a filter out."""
+
+    actor: str | None = None
+    action: str | None = None
+    subject: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def query(self) -> Select[AuditEntry]:
+        query = select(AuditEntry)
+        for column, value in ((AuditEntry.actor, self.actor), (AuditEntry.action, self.action),
+                              (AuditEntry.subject, self.subject)):
+            if value is not None:
+                query = query.where(column == value)
+        if self.since is not None:
+            query = query.where(AuditEntry.at >= self.since)
+        if self.until is not None:
+            query = query.where(AuditEntry.at < self.until)
+        return query
+
+
 def list_entries(
-    session: Session,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    subject: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[AuditEntry]:
-    """Entries, newest first, filtered by who, what, on what and when (since <= at < until)."""
-    query = select(AuditEntry)
-    if actor is not None:
-        query = query.where(AuditEntry.actor == actor)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    if subject is not None:
-        query = query.where(AuditEntry.subject == subject)
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if until is not None:
-        query = query.where(AuditEntry.at < until)
-    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)))
+    session: Session, filters: Filters | None = None, *, limit: int | None = None, cursor: str | None = None
+) -> paging.Page[AuditEntry]:
+    """One page of the entries `filters` selects, newest first."""
+    query = (filters or Filters()).query()
+    rows = list(session.scalars(paging.keyset(query, AUDIT_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda e: (e.id,))
+
+
+def entries_csv_lines(sessions: sessionmaker[Session], filters: Filters | None = None) -> Iterator[str]:
+    """Every entry `filters` selects, newest first, as CSV, streamed: the header first, then the entries
+    read in their own session with a server-side cursor (the request's session has ended by then)."""
+    out = io.StringIO()
+    writer = SafeWriter(out)  # a title or subject starting with = is not run by a spreadsheet
+    writer.writerow(CSV_COLUMNS)
+    yield _take(out)
+    query = (filters or Filters()).query().order_by(AuditEntry.id.desc())
+    with sessions() as session:
+        for part in session.scalars(query.execution_options(yield_per=BATCH)).partitions():
+            for e in part:
+                writer.writerow(_csv_row(e))
+            yield _take(out)
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _csv_row(e: AuditEntry) -> tuple[object, ...]:
+    return (e.id, e.at.isoformat(), e.actor, e.action, e.subject, e.details)
 
 
 def get_entry(session: Session, entry_id: int) -> AuditEntry:
@@ -77,15 +115,75 @@ def entries_csv(entries: list[AuditEntry]) -> str:
     writer = SafeWriter(out)  # a title or subject starting with = is not run by a spreadsheet
     writer.writerow(CSV_COLUMNS)
     for e in entries:
-        writer.writerow((e.id, e.at.isoformat(), e.actor, e.action, e.subject, e.details))
+        writer.writerow(_csv_row(e))
     return out.getvalue()
 
 
-def counts_by_month(session: Session) -> dict[tuple[str, str], int]:
-    """(YYYY-MM, action) -> how many decisions: the council report's appendix."""
-    counted: Counter[tuple[str, str]] = Counter()
-    for at, action in session.execute(select(AuditEntry.at, AuditEntry.action)):
-        counted[f"{at.year:04d}-{at.month:02d}", action] += 1
+def _month_start(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def _next_month(moment: datetime) -> datetime:
+    return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
+
+
+# database engine -> YYYY-MM -> that month's counts per action, for months that are over. An entry is written
+# with the time it is written (`record`) and never changed or removed (the database refuses), so a month that
+# is over never changes: counted once per process, then read from here.
+_past_months: WeakKeyDictionary[Engine, dict[str, dict[str, int]]] = WeakKeyDictionary()
+
+
+def forget_counted_months(engine: Engine) -> None:
+    """Drops what `counts_by_month` kept for `engine` (for tests, which empty the trail with its guard lifted)."""
+    _past_months.pop(engine, None)
+
+
+def _count(session: Session, start: datetime | None, end: datetime | None) -> dict[tuple[str, str], int]:
+    """(YYYY-MM, action) -> decisions at start <= at < end, counted by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(func.timezone("UTC", AuditEntry.at), "YYYY-MM")
+    else:  # SQLite keeps the UTC time as text, "YYYY-MM-DD HH:MM:SS..."
+        month = func.substr(AuditEntry.at, 1, 7)
+    query = select(month, AuditEntry.action, func.count().label("n")).group_by(month, AuditEntry.action)
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    return {(str(row[0]), str(row[1])): int(row.n) for row in session.execute(query).all()}
+
+
+def counts_by_month(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> dict[tuple[str, str], int]:
+    """(YYYY-MM, action) -> how many decisions at start <= at < end (either open; each the first moment of
+    a month, UTC, as the summary's month range gives them): the council report's appendix. Months that are
+    over are counted once (then kept, see `_past_months`); the current month is counted each time, from
+    the index on `at`."""
+    if any(t is not None and t != _month_start(t) for t in (start, end)):
+        raise ValueError("counts_by_month takes whole months")
+    kept = _past_months.setdefault(session.get_bind().engine, {})
+    this_month = _month_start(utcnow())
+    first = session.scalar(select(func.min(AuditEntry.at)))
+    if first is None:
+        return {}
+    counted: dict[tuple[str, str], int] = {}
+    begin = _month_start(max(start, first) if start is not None else first)
+    past_end = min(end, this_month) if end is not None else this_month
+    months, moment = [], begin
+    while moment < past_end:
+        months.append(moment)
+        moment = _next_month(moment)
+    missing = [m for m in months if f"{m:%Y-%m}" not in kept]
+    if missing:
+        found = _count(session, missing[0], _next_month(missing[-1]))
+        for m in missing:
+            label = f"{m:%Y-%m}"
+            kept[label] = {a: n for (month, a), n in found.items() if month == label}
+    for m in months:
+        label = f"{m:%Y-%m}"
+        counted |= {(label, action): n for action, n in kept[label].items()}
+    if end is None or end > this_month:  # the month under way
+        counted |= _count(session, max(this_month, start) if start is not None else this_month, end)
     return dict(sorted(counted.items()))
 
 
@@ -143,5 +241,11 @@ def confirm(session: Session, *, batch_id: int, operator: str) -> Hold:
     return _hold(release)
 
 
-def list_holds(session: Session) -> list[Hold]:
-    return [_hold(r) for r in session.scalars(select(SepaRelease).order_by(SepaRelease.batch_id.desc()))]
+RELEASE_ORDER = (paging.Key(SepaRelease.batch_id, int),)  # newest batch first
+
+
+def list_holds(session: Session, *, limit: int | None = None, cursor: str | None = None) -> paging.Page[Hold]:
+    """One page of the batches under the four-eyes rule, newest first."""
+    rows = list(session.scalars(paging.keyset(select(SepaRelease), RELEASE_ORDER, cursor, limit)))
+    page = paging.page_of(rows, limit, lambda r: (r.batch_id,))
+    return paging.Page([_hold(r) for r in page.items], page.next)

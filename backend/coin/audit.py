@@ -18,6 +18,8 @@ from backend.rewards.installation import ClaimIds, read_claim_ids
 from backend.rewards.models import Reward
 from backend.runtime import Runtime
 
+IN_BATCH = 2_000  # ids per IN list: far below any database's parameter limit
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -83,8 +85,11 @@ def classify_mints(runtime: Runtime, minted: list[Minted]) -> list[Finding]:
     mints = read_mints(runtime, minted)
     # A claim number beyond a database integer cannot be one of ours (and SQL cannot hold it).
     possible = [m.claim_number for m in mints if m.claim_number is not None and m.claim_number < 2**63]
+    rewards: dict[int, Reward] = {}
     with runtime.read_sessions() as session:
-        rewards = {r.claim_id: r for r in session.scalars(select(Reward).where(Reward.claim_id.in_(possible)))}
+        for start in range(0, len(possible), IN_BATCH):  # every mint ever: batched lookups
+            part = possible[start : start + IN_BATCH]
+            rewards |= {r.claim_id: r for r in session.scalars(select(Reward).where(Reward.claim_id.in_(part)))}
     findings = []
     for mint in mints:
         m, number = mint.minted, mint.claim_number

@@ -96,10 +96,23 @@ def export_sepa(session: SessionDep, settings: SettingsDep, operator: CurrentOpe
 
 
 @router.get(
-    "/batches", summary="List SEPA batches (operator)", response_model=list[BatchOut], responses=ERRORS
+    "/batches",
+    summary="List SEPA batches, newest first (operator)",
+    description="Paged (README, \"Lists and paging\"); without the files (download one at /batches/{id}/sepa).",
+    response_model=list[BatchOut],
+    responses=ERRORS,
 )
-def list_batches(session: SessionDep, _: CurrentOperator) -> list[BatchOut]:
-    return [BatchOut.of(b) for b in service.list_batches(session)]
+def list_batches(
+    session: SessionDep,
+    _: CurrentOperator,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> list[BatchOut]:
+    page = service.list_batches(session, limit=limit, cursor=cursor)
+    paging.send_next(response, request, page.next)
+    return [BatchOut.of(b) for b in page.items]
 
 
 @router.get(

@@ -185,10 +185,15 @@ def get_batch(session: Session, batch_id: int) -> PayoutBatch:
     return batch
 
 
-def list_batches(session: Session) -> list[PayoutBatch]:
-    """Every batch without its XML (the file is only read to download it: loading every stored file
-    to leave it out of the answer cost what the archive holds)."""
-    return list(session.scalars(select(PayoutBatch).options(defer(PayoutBatch.xml)).order_by(PayoutBatch.id.desc())))
+BATCH_ORDER = (paging.Key(PayoutBatch.id, int),)  # newest first
+
+
+def list_batches(session: Session, *, limit: int | None = None, cursor: str | None = None) -> paging.Page[PayoutBatch]:
+    """One page of batches, newest first, without their XML (the file is only read to download it:
+    loading every stored file to leave it out of the answer cost what the archive holds)."""
+    query = select(PayoutBatch).options(defer(PayoutBatch.xml))
+    rows = list(session.scalars(paging.keyset(query, BATCH_ORDER, cursor, limit)))
+    return paging.page_of(rows, limit, lambda b: (b.id,))
 
 
 # --- export and paid -----------------------------------------------------------------------------

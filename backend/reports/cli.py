@@ -5,23 +5,27 @@ from __future__ import annotations
 import typer
 
 from backend.db import transaction
-from backend.reports import totals
+from backend.reports import open_data, totals
 
 app = typer.Typer(help="Reports: rebuild the running totals the summary reads.", no_args_is_help=True)
 
 
 @app.command()
 def rebuild() -> None:
-    """Recount every report figure from the records and replace the running totals (closed months too)."""
+    """Recount every report figure from the records and replace the running totals (closed months too);
+    the closed months' open-data files are deleted, to be built again when next asked for."""
     from backend.cli_params import cli_runtime
 
     runtime = cli_runtime()
+    settings = runtime.settings
     try:
         with transaction(runtime.sessions) as session:
-            rows = totals.rebuild(session, runtime.settings.city_name)
+            rows = totals.rebuild(session, settings.city_name)
     finally:
         runtime.close()
-    typer.echo(f"rebuilt {rows} rows of running totals for {runtime.settings.city_name}")
+    files = open_data.MonthFiles(settings.open_data_dir, settings.city_name, settings.open_data_min_citizens)
+    gone = files.remove_all()
+    typer.echo(f"rebuilt {rows} rows of running totals for {settings.city_name}; {gone} open-data files to build again")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.amounts import format_amount
@@ -16,7 +16,7 @@ from backend.db import utcnow
 from backend.deps import RuntimeDep, SessionDep
 from backend.errors import ChainUnavailable
 from backend.privacy.service import removal_totals
-from backend.reports import service
+from backend.reports import open_data, service
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -202,7 +202,8 @@ def get_summary_csv(
     description="CSV: month, district, measure (rewards | paid_to_merchants | redeemed), people (distinct "
     "addresses), events, amount, suppressed. No row per event or per address. A cell with fewer than "
     "OPEN_DATA_MIN_CITIZENS people has blank figures and suppressed=yes. `from` and `to` (YYYY-MM) bound the "
-    "months; the events are read with a server-side cursor and the file is streamed.",
+    "months. A closed month's rows are built once into a file (OPEN_DATA_DIR) and served from disk; the open "
+    "months are read with a server-side cursor; the answer is streamed.",
     response_class=Response,
     responses={
         **ERRORS,
@@ -220,6 +221,9 @@ def get_summary_csv(
 def get_open_data(
     runtime: RuntimeDep, _: CurrentOperator, first: FromMonth = None, last: ToMonth = None
 ) -> Response:
-    months = service.MonthRange(first, last)
-    lines = service.open_data_csv(runtime.read_sessions, runtime.settings.open_data_min_citizens, months)
-    return _csv(lines, "heitje-open-data.csv")
+    months, settings = service.MonthRange(first, last), runtime.settings
+    files = open_data.MonthFiles(settings.open_data_dir, settings.city_name, settings.open_data_min_citizens)
+    one = open_data.single_file(runtime.read_sessions, files, settings.city_name, months)
+    if one is not None:  # one closed month: its file as it lies on disk
+        return FileResponse(one, media_type="text/csv; charset=utf-8", filename="heitje-open-data.csv")
+    return _csv(open_data.csv_lines(runtime.read_sessions, files, settings.city_name, months), "heitje-open-data.csv")

@@ -28,12 +28,10 @@ from backend.amounts import format_amount
 from backend.audit import service as audit
 from backend.chain.events import ZERO_ADDRESS
 from backend.errors import MonthRangeReversed, ValidationFailed
-from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent, IndexerCheckpoint
-from backend.merchants.models import Merchant
+from backend.indexer.models import IndexerCheckpoint
 from backend.reports import totals
-from backend.reports.csv_cells import SafeDictWriter, SafeWriter
+from backend.reports.csv_cells import SafeDictWriter
 from backend.reports.models import ReportTotal
-from backend.rewards.installation import read_claim_ids
 
 ALL = totals.ALL
 UNKNOWN_DISTRICT = totals.UNKNOWN_DISTRICT
@@ -118,16 +116,6 @@ class MonthRange:
         return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
-def merchant_addresses(session: Session) -> set[str]:
-    registered = set(session.scalars(select(Merchant.address)))
-    accepted = set(
-        session.scalars(
-            select(ChainEvent.account).where(ChainEvent.kind == MERCHANT_SET, ChainEvent.accepted.is_(True))
-        )
-    )
-    return registered | accepted
-
-
 def summary(session: Session, contract: str, city: str, months: MonthRange | None = None) -> Summary:
     """The running totals of `city` (backend.reports.totals): a few rows per month, whatever the archive holds."""
     months = months or MonthRange()
@@ -140,7 +128,8 @@ def summary(session: Session, contract: str, city: str, months: MonthRange | Non
     ).one()
     checkpoint = session.get(IndexerCheckpoint, contract)
     indexed_to = checkpoint.block_number if checkpoint else None
-    return Summary(rows, int(rewarded) - int(redeemed), indexed_to, audit.counts_by_month(session))
+    decisions = audit.counts_by_month(session, months.start, months.end)
+    return Summary(rows, int(rewarded) - int(redeemed), indexed_to, decisions)
 
 
 # Dutch spreadsheet conventions (?dialect=nl): Dutch headers, semicolons, decimal commas.
@@ -219,7 +208,6 @@ def summary_csv(result: Summary, dialect: str = "standard", city: str = "") -> s
 # --- open data -----------------------------------------------------------------------------------
 
 OPEN_DATA_COLUMNS = ("month", "district", "measure", "people", "events", "amount", "suppressed")
-SUPPRESSED = "yes"
 
 
 def pseudonym(salt: str, address: str | None) -> str:
@@ -229,70 +217,3 @@ def pseudonym(salt: str, address: str | None) -> str:
     if not address or address == ZERO_ADDRESS:
         return ""
     return hmac.new(salt.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:20]
-
-
-@dataclass
-class Cell:
-    people: set[str] = field(default_factory=set)  # distinct addresses behind the cell
-    events: int = 0
-    units: int = 0
-
-
-def open_data_csv(sessions: sessionmaker[Session], min_people: int, months: MonthRange | None = None) -> Iterator[str]:
-    """Counts and amounts per month and district, nothing per event and nothing per address, so no row
-    can be laid beside the public chain's events to find one citizen:
-
-    - `rewards` per district and month (district from the claim's task);
-    - `paid_to_merchants` and `redeemed` per month for the whole city (`all`; merchants have no district).
-
-    `people` counts the distinct addresses behind a cell. A cell with fewer than `min_people`
-    (OPEN_DATA_MIN_CITIZENS) keeps its month, district and measure but its people, events and amount
-    are left blank and `suppressed` says "yes". There is no city-wide rewards row: it would give away
-    a suppressed district's figures by subtraction.
-
-    Only the months asked for; streamed: the header goes out first, the events are read in their own
-    session with a server-side cursor (yield_per), never all at once."""
-    months = months or MonthRange()
-    out = io.StringIO()
-    writer = SafeWriter(out)
-    writer.writerow(OPEN_DATA_COLUMNS)
-    yield out.getvalue()
-    out.seek(0)
-    out.truncate()
-    cells: dict[tuple[str, str, str], Cell] = {}
-
-    def add(month: str, district: str, measure: str, person: str, units: int) -> None:
-        cell = cells.setdefault((month, district, measure), Cell())
-        cell.people.add(person.lower())
-        cell.events += 1
-        cell.units += units
-
-    with sessions() as session:
-        ids = read_claim_ids(session)
-        merchants = merchant_addresses(session)
-        query = select(
-            ChainEvent.kind, ChainEvent.block_time, ChainEvent.account, ChainEvent.counterparty, ChainEvent.amount,
-            ChainEvent.ref,
-        ).where(ChainEvent.kind.in_((REWARDED, TRANSFER, REDEEMED)))
-        if months.start is not None:
-            query = query.where(ChainEvent.block_time >= months.start)
-        if months.end is not None:
-            query = query.where(ChainEvent.block_time < months.end)
-        events = session.execute(query.execution_options(yield_per=totals.BATCH))
-        for part in events.partitions():
-            districts = totals.districts_of(session, ids, (row[5] for row in part if row[0] == REWARDED))
-            for kind, block_time, account, counterparty, amount, ref in part:
-                month, units = totals.month_of(block_time), amount or 0
-                if kind == REWARDED:
-                    add(month, districts.get(ref or "", UNKNOWN_DISTRICT), "rewards", account, units)
-                elif kind == REDEEMED:
-                    add(month, ALL, "redeemed", account, units)
-                elif account != ZERO_ADDRESS and counterparty in merchants:
-                    add(month, ALL, "paid_to_merchants", account, units)
-
-    for (month, district, measure), cell in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] == ALL, kv[0])):
-        if len(cell.people) < min_people:
-            writer.writerow((month, district, measure, "", "", "", SUPPRESSED))
-        else:
-            writer.writerow((month, district, measure, len(cell.people), cell.events, format_amount(cell.units), ""))
-    yield out.getvalue()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -113,6 +113,14 @@ def close_months(session: Session, city: str, now: datetime) -> int:
     return int(done or 0)
 
 
+def closed_through(session: Session, city: str) -> str | None:
+    """The last closed month of `city` (months close in order: every month up to it is closed), or None."""
+    month = session.scalar(
+        select(func.max(ReportTotal.month)).where(ReportTotal.city == city, ReportTotal.closed.is_(True))
+    )
+    return str(month) if month is not None else None
+
+
 # --- from the facts ------------------------------------------------------------------------------
 
 
@@ -145,7 +153,7 @@ def districts_of(session: Session, ids: ClaimIds | None, refs: Iterable[str | No
     return {ref: found[number] for ref, number in numbers.items() if number in found}
 
 
-def _merchants_among(session: Session, addresses: set[str]) -> set[str]:
+def merchants_among(session: Session, addresses: set[str]) -> set[str]:
     """Which of `addresses` are merchants: in the registry, or ever accepted by a `MerchantSet` event."""
     if not addresses:
         return set()
@@ -177,7 +185,7 @@ def _add_events(session: Session, city: str, events: list[_Event], sign: int) ->
     """Adds (sign 1) or takes back (sign -1) the figures of chain events, one statement per row touched."""
     ids = read_claim_ids(session)
     districts = districts_of(session, ids, (e.ref for e in events if e.kind == REWARDED))
-    merchants = _merchants_among(
+    merchants = merchants_among(
         session, {e.counterparty for e in events if e.kind == TRANSFER and e.counterparty and e.account != ZERO_ADDRESS}
     )
     sums: dict[tuple[str, str], dict[str, int]] = {}
@@ -264,7 +272,7 @@ def recount(session: Session) -> dict[tuple[str, str], dict[str, int]]:
         batch = [_Event(*row) for row in part]
         ids = read_claim_ids(session)
         districts = districts_of(session, ids, (e.ref for e in batch if e.kind == REWARDED))
-        merchants = _merchants_among(
+        merchants = merchants_among(
             session,
             {e.counterparty for e in batch if e.kind == TRANSFER and e.counterparty and e.account != ZERO_ADDRESS},
         )

@@ -23,6 +23,8 @@ log = logging.getLogger("heitje.rewards")
 
 REORG_MARGIN = 64  # blocks re-read at every start: deeper than any reorganisation we expect
 
+IN_BATCH = 2_000  # ids per IN list: far below any database's parameter limit
+
 
 def check_database_not_behind_chain(runtime: Runtime) -> None:
     """Raises DatabaseBehindChain when the chain holds a `Rewarded` event for a claim id under this
@@ -41,7 +43,10 @@ def check_database_not_behind_chain(runtime: Runtime) -> None:
             for event in chain.rewards_with_prefix(ids.prefix, from_block=row.checked_through_block + 1, to_block=head)
             if (number := ids.number_of(event.claim_id)) is not None
         }
-        known = set(session.scalars(select(Reward.claim_id).where(Reward.claim_id.in_(sorted(paid)))))
+        wanted, known = sorted(paid), set()
+        for start in range(0, len(wanted), IN_BATCH):  # a first start reads the whole chain: batched lookups
+            part = wanted[start : start + IN_BATCH]
+            known |= set(session.scalars(select(Reward.claim_id).where(Reward.claim_id.in_(part))))
         unknown = sorted(n for n in paid - known if n > ids.lost_claims_through)
         if unknown:
             highest = session.scalar(select(func.max(Claim.id))) or 0

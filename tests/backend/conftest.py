@@ -18,6 +18,7 @@ from web3 import Web3
 from backend import migrate
 from backend.app import create_app
 from backend.audit import guard as audit_guard
+from backend.audit import service as audit_service
 from backend.chain import anvil
 from backend.chain.client import connect
 from backend.chain.deploy import deploy_coin
@@ -95,6 +96,7 @@ def settings(
         rpc_url=f"http://127.0.0.1:{anvil_port}",
         deployments_dir=deployments_dir,
         photo_dir=tmp_path_factory.mktemp("photos"),
+        open_data_dir=tmp_path_factory.mktemp("open-data"),
         host="testserver",
         port=80,
         public_url="http://testserver",
@@ -117,6 +119,9 @@ def _empty_tables(runtime: Runtime) -> None:
     with runtime.engine.begin() as conn, audit_guard.lifted(conn):  # the audit trail refuses DELETE otherwise
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+    audit_service.forget_counted_months(runtime.engine)  # the appendix's months that are over: gone with it
+    for built in runtime.settings.open_data_dir.glob("*/open-data-*.csv"):  # closed months' files of a test
+        built.unlink()
 
 
 @pytest.fixture

@@ -15,16 +15,19 @@ from tests.support.accounts import new_account
 API = "/api/v1"
 
 
-def _walk(client, path: str, headers: dict[str, str], limit: int, between: Callable[[], None]) -> list[int]:
-    """Every page of a list, `between()` run after each page; the ids in the order they came."""
-    ids: list[int] = []
+def _walk(
+    client, path: str, headers: dict[str, str], limit: int, between: Callable[[], object], key: str = "id",
+    filters: dict[str, object] | None = None,
+) -> list:
+    """Every page of a list, `between()` run after each page; the rows' `key` in the order they came."""
+    ids: list = []
     cursor = None
     while True:
-        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        params = {**(filters or {}), "limit": limit, **({"cursor": cursor} if cursor else {})}
         response = client.get(API + path, params=params, headers=headers)
         assert response.status_code == 200, response.text
         assert len(response.json()) <= limit
-        ids += [row["id"] for row in response.json()]
+        ids += [row[key] for row in response.json()]
         cursor = response.headers.get("X-Next-Cursor")
         between()
         if cursor is None:
@@ -166,3 +169,131 @@ def test_account_history_pages_merge_rewards_and_payments_newest_first_each_once
     assert len(whole) == 7
     assert [line["at"] for line in whole] == sorted((line["at"] for line in whole), reverse=True)
     assert lines == whole
+
+
+def _add_payout(runtime, n: int, batch_id: int | None = None) -> int:
+    from backend.db import utcnow
+    from backend.payouts.models import Payout
+
+    with runtime.sessions() as session, session.begin():
+        payout = Payout(
+            tx_hash="0x" + f"{n:064x}", log_index=0, block_number=n, block_hash="0x" + "ab" * 32,
+            merchant=new_account().address, ref="0x" + f"{n:064x}", units=500, amount_cents=500,
+            status="due", batch_id=batch_id, redeemed_at=utcnow(),
+        )
+        session.add(payout)
+        session.flush()
+        return payout.id
+
+
+def _add_redemption(runtime, n: int, merchant: str | None = None) -> int:
+    from backend.redemptions.models import Redemption
+
+    with runtime.sessions() as session, session.begin():
+        redemption = Redemption(
+            ref="0x" + f"{n:064x}", merchant=merchant or new_account().address, amount=500,
+            auth_nonce="0x" + f"{n:064x}", valid_after=0, valid_before=2**40, status="requested",
+        )
+        session.add(redemption)
+        session.flush()
+        return redemption.id
+
+
+def _add_merchant(runtime, n: int) -> str:
+    from backend.merchants.models import Merchant
+
+    address = new_account().address
+    with runtime.sessions() as session, session.begin():
+        session.add(Merchant(address=address, name=f"Winkel {n}", iban="NL02ABNA0123456789", chain_status="done"))
+    return address
+
+
+def _add_audit_entry(runtime, n: int) -> int:
+    from sqlalchemy import func, select
+
+    from backend.audit import service as audit
+    from backend.audit.models import AuditEntry
+
+    with runtime.sessions() as session, session.begin():
+        audit.record(session, "cli", "task_posted", f"task:{n}", {"n": n})
+        session.flush()
+        return int(session.scalar(select(func.max(AuditEntry.id))))
+
+
+def _add_batch(runtime, n: int) -> int:
+    from backend.payouts.models import PayoutBatch
+
+    with runtime.sessions() as session, session.begin():
+        batch = PayoutBatch(message_id=f"HEITJE-{n}", payout_count=0, total_cents=0, xml="<Document/>",
+                            created_by="cli")
+        session.add(batch)
+        session.flush()
+        return batch.id
+
+
+@pytest.mark.parametrize(
+    ("path", "add"),
+    [
+        ("/payouts", _add_payout),
+        ("/redemptions", _add_redemption),
+        ("/audit", _add_audit_entry),
+        ("/payouts/batches", _add_batch),
+    ],
+)
+def test_operator_list_pages_show_each_row_once_while_new_ones_arrive(client, runtime, loop, path, add):
+    operator = loop.operator  # signed in before the rows are counted
+    before = [add(runtime, n) for n in range(1, 8)]
+    added = iter(range(100, 110))
+
+    walked = _walk(client, path, operator, 3, lambda: add(runtime, next(added)))
+
+    assert walked == sorted(before, reverse=True)
+
+
+def test_a_filtered_payout_list_pages_within_its_filter(client, runtime, loop):
+    batch = _add_batch(runtime, 1)
+    inside = [_add_payout(runtime, n, batch_id=batch if n % 2 else None) for n in range(1, 10)]
+    added = iter(range(100, 110))
+
+    walked = _walk(
+        client, "/payouts", loop.operator, 2, lambda: _add_payout(runtime, next(added), batch),
+        filters={"batch_id": batch},
+    )
+
+    assert walked == sorted((p for n, p in enumerate(inside, start=1) if n % 2), reverse=True)
+
+
+def test_a_merchants_redemption_pages_hold_only_its_own_each_once(client, runtime, loop):
+    shop = new_account()
+    mine = [_add_redemption(runtime, n, merchant=shop.address) for n in range(1, 6)]
+    [_add_redemption(runtime, n) for n in range(10, 14)]  # another shop's
+    added = iter(range(100, 110))
+    _add_merchant_account(runtime, shop.address)
+
+    walked = _walk(
+        client, "/redemptions", loop.headers(shop), 2, lambda: _add_redemption(runtime, next(added), shop.address)
+    )
+
+    assert walked == sorted(mine, reverse=True)
+
+
+def _add_merchant_account(runtime, address: str) -> None:
+    from backend.merchants.models import Merchant
+
+    with runtime.sessions() as session, session.begin():
+        session.add(Merchant(address=address, name="Bakkerij", iban="NL02ABNA0123456789", chain_status="done"))
+
+
+def test_registry_pages_show_each_merchant_once_while_new_ones_register(client, runtime, loop):
+    from backend.merchants.models import Merchant
+
+    before = [_add_merchant(runtime, n) for n in range(6)]
+    with runtime.sessions() as session:
+        newest_first = session.query(Merchant).order_by(Merchant.created_at.desc(), Merchant.address.desc())
+        order = [m.address for m in newest_first]
+    added = iter(range(100, 110))
+
+    walked = _walk(client, "/merchants/registry", loop.operator, 2, lambda: _add_merchant(runtime, next(added)),
+                   key="address")
+
+    assert walked == order and set(walked) == set(before)

@@ -1,5 +1,6 @@
-"""Every query a list request runs uses an index (issue 16): each list endpoint is called (first page and
-a later one), every SELECT it sends is explained, and a full scan of a growing table fails the test.
+"""Every query a list or report request runs uses an index (issue 16): each list endpoint is called (first
+page and a later one), and the reports (summary, exports by month), every SELECT it sends is explained, and a
+full scan of a growing table fails the test.
 
 SQLite: a step "SCAN <table>" without "USING ... INDEX" is a full scan, except the one a keyset page
 walks in its own order (ORDER BY <table>.id DESC ... LIMIT, no temporary sort): that reads one page.
@@ -15,13 +16,17 @@ import pytest
 from sqlalchemy import event, text
 
 from backend import paging
+from backend.audit import service as audit
+from backend.db import utcnow
+from backend.indexer.models import TRANSFER, ChainEvent
 from backend.merchants.models import Merchant
+from backend.reports import totals
 from tests.support.accounts import DEPLOYER, new_account
 
 API = "/api/v1"
 GROWING = {
     "chain_events", "payouts", "payout_batches", "redemptions", "claims", "payments", "tasks", "merchants",
-    "rewards", "chain_txs",
+    "rewards", "chain_txs", "audit_entries", "sepa_releases", "report_totals",
 }
 LATER = paging.encode([10**9])  # a cursor for the lists ordered by id: "the page after id 10**9"
 
@@ -121,6 +126,23 @@ def merchant(client, runtime, sign_in):
     return account.address, sign_in(client, account)
 
 
+@pytest.fixture
+def reports(runtime, merchant):
+    """An event in a closed month (February 2026) and one now, the running totals, a decision audited:
+    so the report paths run every query they have."""
+    shop, _ = merchant
+    with runtime.sessions() as session, session.begin():
+        for n, when in enumerate((datetime(2026, 2, 10, tzinfo=UTC), utcnow())):
+            session.add(ChainEvent(
+                tx_hash="0x" + f"{n:064x}", log_index=0, block_number=n + 1, block_hash="0x" + "00" * 32,
+                block_time=when, kind=TRANSFER, account=new_account().address, counterparty=shop, amount=100,
+            ))
+        audit.record(session, "cli", "task_posted", "task:1")
+    with runtime.sessions() as session, session.begin():
+        totals.rebuild(session, runtime.settings.city_name)
+        totals.close_months(session, runtime.settings.city_name, utcnow())
+
+
 def _requests(operator, citizen, merchant):
     citizen_address, citizen_headers = citizen
     shop, shop_headers = merchant
@@ -142,6 +164,9 @@ def _requests(operator, citizen, merchant):
         ("/tasks", {}, None),
         ("/tasks", {"district": "Centrum"}, None),
         ("/tasks", {"status": "open"}, None),
+        ("/audit", {}, operator),
+        ("/payouts/batches", {}, operator),
+        ("/payouts/releases", {}, operator),
     ]
     for path, params, headers in lists:
         yield path, params, headers
@@ -151,9 +176,16 @@ def _requests(operator, citizen, merchant):
     yield f"/accounts/{citizen_address}", {}, citizen_headers
     history_cursor = paging.encode([datetime(2030, 1, 1, tzinfo=UTC), "reward", 5])
     yield f"/accounts/{citizen_address}", {"cursor": history_cursor}, citizen_headers
+    # the reports: the summary from the running totals, the exports by month
+    yield "/reports/summary.csv", {}, operator
+    yield "/reports/summary.csv", {"from": "2026-01", "to": "2026-03"}, operator
+    yield "/reports/summary", {"from": "2026-01", "to": "2026-03"}, operator
+    yield "/reports/open-data", {"from": "2026-01", "to": "2026-03"}, operator  # a closed month's file, built
+    yield "/reports/open-data", {"from": "2026-02", "to": "2026-02"}, operator  # ... and read from disk
+    yield "/reports/open-data", {"from": "2026-01"}, operator  # closed months and the open one
 
 
-def test_no_list_request_scans_a_growing_table(client, runtime, operator, citizen, merchant):
+def test_no_list_request_scans_a_growing_table(client, runtime, operator, citizen, merchant, reports):
     found = {}
     for path, params, headers in _requests(operator, citizen, merchant):
         def call(path=path, params=params, headers=headers):

@@ -76,6 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             rpc_url=f"http://127.0.0.1:{chain_port}",
             deployments_dir=work / "deployments",
             photo_dir=work / "photos",
+            open_data_dir=work / "open-data",
             host="127.0.0.1",
             port=port,
             public_url=f"http://127.0.0.1:{port}",

@@ -126,5 +126,5 @@ def test_adding_an_operator_is_recorded_with_who_added_them(runtime) -> None:
     with runtime.sessions() as session, session.begin():
         accounts.add_operator(session, address=new, added_by="cli")
     with runtime.sessions() as session:
-        [entry] = audit.list_entries(session, action="operator_added")
+        [entry] = audit.list_entries(session, audit.Filters(action="operator_added")).items
     assert (entry.actor, entry.subject) == ("cli", f"operator:{new}")

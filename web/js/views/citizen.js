@@ -8,7 +8,7 @@ import { rememberBalance, offlineCard } from "../offline.js";
 import { formatApi } from "../money.js";
 import * as session from "../session.js";
 import { paymentsMade } from "../payments.js";
-import { items, when, pill, failure, every, mapLink, txLine } from "./common.js";
+import { items, when, pill, failure, every, mapLink, txLine, pagedList } from "./common.js";
 
 function coins(amount) {
   return tn("coins", Number(amount), { amount: formatApi(amount) });
@@ -302,25 +302,42 @@ function historyRow(entry) {
 export async function balance(ctx) {
   const address = session.state.address;
   const box = h("div");
+  const figure = h("div", { class: "big", testid: "balance" });
+  const local = h("ul", { class: "stack", style: "list-style:none;padding:0" });
+  // The history is paged (README, "Lists and paging"): the newest page, and "load more" for older ones.
+  const history = pagedList({ path: `/accounts/${address}`, testid: "history", pick: (account) => account.history ?? [],
+    key: (e) => `${e.kind}:${e.tx_hash ?? ""}:${e.claim_id ?? ""}:${e.at}`,
+    render: historyRow, as: "ul", attrs: { class: "stack", style: "list-style:none;padding:0" },
+    onPage: (rows, account) => {
+      if (account.balance === undefined) return;
+      figure.textContent = formatApi(account.balance);  // every page carries the balance of now
+      rememberBalance(address, account.balance);
+    } });
+  let shown = false;
   async function load() {
     try {
-      const account = await api("GET", `/accounts/${address}`);
-      rememberBalance(address, account.balance);
+      const first = await history.refresh();
       // Payments made from this device show at once; the API lists them too once they are confirmed.
-      const known = new Set((account.history ?? []).map((e) => e.tx_hash).filter(Boolean));
-      const local = paymentsMade().filter((p) => !known.has(p.tx_hash)).map((p) => ({ ...p, kind: "payment" }));
-      const history = [...items(account.history ?? [], "history"), ...local]
+      const known = new Set(first.map((e) => e.tx_hash).filter(Boolean));
+      const pending = paymentsMade().filter((p) => !known.has(p.tx_hash)).map((p) => ({ ...p, kind: "payment" }))
         .sort((a, b) => String(b.at).localeCompare(String(a.at)));
-      fill(box,
-        h("div", { class: "card" },
-          h("div", { class: "muted" }, t("balance")),
-          h("div", { class: "big", testid: "balance" }, formatApi(account.balance)),
-          h("div", { class: "muted small" }, t("coin_is_euro"))),
-        h("h2", {}, t("history")),
-        history.length ? h("ul", { class: "stack", style: "list-style:none;padding:0" }, history.map(historyRow))
-          : h("p", { class: "muted" }, t("no_history")));
+      fill(local, pending.map(historyRow));
+      const none = !pending.length && !history.rows().length;
+      if (!shown) {
+        fill(box,
+          h("div", { class: "card" },
+            h("div", { class: "muted" }, t("balance")),
+            figure,
+            h("div", { class: "muted small" }, t("coin_is_euro"))),
+          h("h2", {}, t("history")),
+          local, history.element, h("p", { class: "muted", testid: "no-history", hidden: !none }, t("no_history")));
+        shown = true;
+      } else {
+        box.querySelector("[data-testid=no-history]").hidden = !none;
+      }
     } catch (error) {
       // No connection: the last balance seen, clearly marked (the shell's notice says so too).
+      shown = false;
       fill(box, error?.code === "network" ? offlineCard(address) : failure(error));
     }
   }

@@ -2,9 +2,9 @@
 // payout batches (SEPA file, four-eyes confirmation, mark paid), the audit trail.
 import { h, fill, busy, formValues, shortAddress } from "../dom.js";
 import { t, tn, errorText } from "../i18n.js";
-import { api, objectUrl, download } from "../api.js";
+import { api, apiPage, objectUrl, download } from "../api.js";
 import { formatApi, unitsFromInput, unitsFromApi, apiAmount, formatUnits } from "../money.js";
-import { items, when, pill, failure, every } from "./common.js";
+import { items, when, pill, failure, every, pagedList } from "./common.js";
 import { startScanner } from "../qr.js";
 
 function coins(amount) {
@@ -45,33 +45,38 @@ function reviewCard(ctx, claim, task, onDone) {
 }
 
 export async function review(ctx) {
-  let queue;
   let taskById;
+  const empty = h("p", { class: "muted", testid: "review-empty" }, t("review_empty"));
+  const count = h("p", { class: "muted" });
+  const cards = () => queue.element.querySelectorAll("[data-testid=review-card]").length;
+  const counted = () => {
+    count.textContent = t("review_count", { n: `${cards()}${queue.hasMore() ? "+" : ""}` });
+    empty.hidden = cards() > 0 || queue.hasMore();
+  };
+  const done = (card) => {
+    card.remove();
+    counted();
+    ctx.banner(t("review_saved"), "ok");
+  };
+  // the queue is paged (oldest claims first would be fairer, but every list is newest first): "load more"
+  const queue = pagedList({ path: "/claims", query: { status: "submitted" }, testid: "review-list",
+    render: (c) => reviewCard(ctx, c, taskById.get(String(c.task_id)), done),
+    onPage: () => setTimeout(counted) });
   try {
-    const [claims, tasks] = await Promise.all([
-      api("GET", "/claims", { query: { status: "submitted" } }).then((r) => items(r, "claims")),
-      api("GET", "/tasks").then((r) => items(r, "tasks")),
-    ]);
-    queue = claims.filter((c) => c.status === "submitted");
+    const tasks = await api("GET", "/tasks").then((r) => items(r, "tasks"));
     taskById = new Map(tasks.map((x) => [String(x.id), x]));
+    await queue.refresh();
   } catch (e) {
     return failure(e);
   }
-  const list = h("div", {});
-  const empty = h("p", { class: "muted", testid: "review-empty", hidden: queue.length > 0 }, t("review_empty"));
-  const done = (card) => {
-    card.remove();
-    empty.hidden = list.children.length > 0;
-    ctx.banner(t("review_saved"), "ok");
-  };
-  fill(list, queue.map((c) => reviewCard(ctx, c, taskById.get(String(c.task_id)), done)));
+  counted();
   every(ctx, 5000, async () => {
-    if (list.children.length) return; // do not move cards under the operator's hand
+    if (cards()) return; // do not move cards under the operator's hand
     const fresh = await api("GET", "/claims", { query: { status: "submitted" } }).then((r) => items(r, "claims")).catch(() => []);
     if (fresh.some((c) => c.status === "submitted")) ctx.rerender();
   });
   return h("section", { testid: "review" },
-    h("h1", {}, t("review_title")), h("p", { class: "muted" }, t("review_count", { n: queue.length })), list, empty);
+    h("h1", {}, t("review_title")), count, queue.element, empty);
 }
 
 // Closing a task needs POST /tasks/{id}/close, which the API does not have yet (the service has
@@ -233,14 +238,18 @@ export async function shops(ctx) {
 
 export async function payouts(ctx) {
   let due;
-  let batches;
+  let moreDue;
   let releases;
+  let batches;
   try {
-    [due, batches, releases] = await Promise.all([
-      api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")),
-      api("GET", "/payouts/batches").then((r) => items(r, "batches")),
+    // the largest page of due payouts; the SEPA file takes every one of them, shown or not
+    [{ items: due, next: moreDue }, releases] = await Promise.all([
+      apiPage("/payouts", { query: { status: "due", limit: 200 } }),
       api("GET", "/payouts/releases").then((r) => items(r, "releases")),
     ]);
+    batches = pagedList({ path: "/payouts/batches", testid: "batch-list", render: (b) => batchRow(b),
+      empty: () => h("p", { class: "muted" }, t("no_batches")) });
+    await batches.refresh();
   } catch (e) {
     return failure(e);
   }
@@ -255,7 +264,7 @@ export async function payouts(ctx) {
       error.textContent = errorText(e);
     }
   }) }, t("sepa_export"));
-  const batchRows = [...batches].sort((a, b) => b.id - a.id).map((b) => {
+  function batchRow(b) {
     const paid = Boolean(b.paid_at);
     const awaiting = releases.some((r) => r.batch_id === b.id && r.status === "awaiting_approval");
     const state = paid ? pill(t("payout_paid"), "good", "batch-state")
@@ -291,9 +300,9 @@ export async function payouts(ctx) {
             error.textContent = errorText(err);
           }
         } }, t("mark_paid"))));
-  });
+  }
   every(ctx, 5000, async () => {
-    const fresh = await api("GET", "/payouts", { query: { status: "due" } }).then((r) => items(r, "payouts")).catch(() => null);
+    const fresh = await api("GET", "/payouts", { query: { status: "due", limit: 200 } }).then((r) => items(r, "payouts")).catch(() => null);
     if (fresh && fresh.length !== due.length) ctx.rerender();
   });
   return h("section", { testid: "city-payouts" },
@@ -301,28 +310,31 @@ export async function payouts(ctx) {
     h("div", { class: "card stack" },
       h("div", { class: "muted" }, t("payouts_due")),
       h("div", { class: "big", testid: "payouts-due" }, `€ ${formatUnits(dueCents)}`),
-      h("div", { class: "small muted" }, t("payouts_due_count", { n: due.length })),
+      h("div", { class: "small muted" }, t("payouts_due_count", { n: `${due.length}${moreDue ? "+" : ""}` })),
       due.map((p) => h("div", { class: "row small", testid: "due-payout" }, h("span", {}, p.merchant_name || shortAddress(p.merchant)),
         h("span", {}, `€ ${formatApi(p.euros)}`))),
       exportButton, error),
     h("h2", {}, t("batches_title")),
-    batchRows.length ? batchRows : h("p", { class: "muted" }, t("no_batches")));
+    batches.element);
 }
 
 export async function audit(ctx) {
-  let entries;
+  const entries = pagedList({ path: "/audit", testid: "audit-list",
+    render: (e) => h("div", { class: "card", testid: "audit-entry" },
+      h("div", { class: "row" }, h("strong", {}, t(`audit:${e.action}`)), h("span", { class: "small muted" }, when(e.at))),
+      h("div", { class: "small" }, e.subject, " · ", e.actor === "cli" ? "cli" : shortAddress(e.actor))),
+    empty: () => h("p", { class: "muted" }, t("audit_empty")) });
   try {
-    entries = await api("GET", "/audit", { query: { limit: 200 } }).then((r) => items(r, "entries"));
+    await entries.refresh();
   } catch (e) {
     return failure(e);
   }
   const error = h("p", { class: "error", role: "alert" });
-  const csv = h("button", { class: "secondary", testid: "audit-csv", onclick: () => download("GET", "/audit", "heitje-audit.csv", { query: { format: "csv", limit: 10000 } }).catch((e) => { error.textContent = errorText(e); }) }, t("download_csv"));
+  // the CSV holds every entry (streamed by the API), not only the pages shown
+  const csv = h("button", { class: "secondary", testid: "audit-csv", onclick: () => download("GET", "/audit", "heitje-audit.csv", { query: { format: "csv" } }).catch((e) => { error.textContent = errorText(e); }) }, t("download_csv"));
   return h("section", { testid: "city-audit" },
     h("h1", {}, t("audit_title")),
     h("p", { class: "muted" }, t("audit_intro")),
     csv, error,
-    entries.length ? entries.map((e) => h("div", { class: "card", testid: "audit-entry" },
-      h("div", { class: "row" }, h("strong", {}, t(`audit:${e.action}`)), h("span", { class: "small muted" }, when(e.at))),
-      h("div", { class: "small" }, e.subject, " · ", e.actor === "cli" ? "cli" : shortAddress(e.actor)))) : h("p", { class: "muted" }, t("audit_empty")));
+    entries.element);
 }

@@ -8,7 +8,7 @@ import { formatApi, formatUnits, unitsFromInput, unitsFromApi, apiAmount } from 
 import * as session from "../session.js";
 import * as wallet from "../wallet.js";
 import { qrSvg } from "../qr.js";
-import { items, when, isToday, pill, failure, every, txLine } from "./common.js";
+import { items, when, isToday, pill, failure, every, txLine, pagedList } from "./common.js";
 
 function coins(amount) {
   return t("coins", { amount: formatApi(amount) });
@@ -195,18 +195,21 @@ export async function redeem(ctx) {
       }
     });
   });
-  const list = h("div", { testid: "redemptions" });
+  const list = pagedList({ path: "/redemptions", testid: "redemptions",
+    render: (r) => {
+      const [label, kind] = redemptionState(r);
+      return h("div", { class: "card", testid: "redemption", dataset: { status: r.status } },
+        h("div", { class: "row" }, h("strong", {}, coins(r.amount)), pill(label, kind, "redemption-state")),
+        h("div", { class: "small muted" }, when(r.created_at)), txLine(r.tx_hash));
+    },
+    empty: () => h("p", { class: "muted" }, t("no_redemptions")) });
+  const listError = h("div", {});
   async function refresh() {
     try {
-      const rows = items(await api("GET", "/redemptions"), "redemptions").sort((a, b) => (b.id ?? 0) - (a.id ?? 0));
-      fill(list, rows.length ? rows.map((r) => {
-        const [label, kind] = redemptionState(r);
-        return h("div", { class: "card", testid: "redemption", dataset: { status: r.status } },
-          h("div", { class: "row" }, h("strong", {}, coins(r.amount)), pill(label, kind, "redemption-state")),
-          h("div", { class: "small muted" }, when(r.created_at)), txLine(r.tx_hash));
-      }) : h("p", { class: "muted" }, t("no_redemptions")));
+      await list.refresh();
+      fill(listError);
     } catch (e) {
-      fill(list, failure(e));
+      fill(listError, failure(e));
     }
   }
   await refresh();
@@ -215,5 +218,5 @@ export async function redeem(ctx) {
     h("h1", {}, t("redeem_title")),
     h("div", { class: "card" }, h("div", { class: "muted" }, t("balance")), h("div", { class: "big", testid: "balance" }, formatApi(account.balance))),
     h("p", {}, t("redeem_intro")), form,
-    h("h2", {}, t("redemptions_title")), list);
+    h("h2", {}, t("redemptions_title")), list.element, listError);
 }
