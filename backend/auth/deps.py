@@ -40,6 +40,16 @@ class User:
 
 
 @requires_token
+def signed_in_address(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
+    """Only who is signed in, without looking up their roles (a relay needs no more)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("sign in first: this needs an Authorization: Bearer token")
+    return read_token(runtime.settings, credentials.credentials)
+
+
+@requires_token
 def current_user(
     runtime: RuntimeDep,
     session: SessionDep,
@@ -61,6 +71,7 @@ def _require(role: str):  # type: ignore[no-untyped-def]
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+SignedInAddress = Annotated[str, Depends(signed_in_address)]
 CurrentCitizen = Annotated[User, Depends(_require("citizen"))]
 CurrentMerchant = Annotated[User, Depends(_require("merchant"))]
 CurrentOperator = Annotated[User, Depends(_require("operator"))]

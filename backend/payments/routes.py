@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend import paging
 from backend.amounts import Address, AmountUnits, format_amount
-from backend.auth.deps import CurrentUser
+from backend.auth.deps import CurrentUser, SignedInAddress
 from backend.deps import RuntimeDep, SessionDep
 from backend.payment_requests import service as payment_requests
 from backend.payments import service
@@ -157,9 +157,9 @@ class CheckoutOut(BaseModel):
     responses={200: {"description": "this (from, nonce) was relayed before: the same payment"}, **REFUSALS},
 )
 def relay_payment(
-    body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response, user: CurrentUser
+    body: TransferIn, runtime: RuntimeDep, session: SessionDep, response: Response, signed_in: SignedInAddress
 ) -> PaymentOut:
-    relay_policy.check_relay(runtime.settings, signed_in=user.address, payer=body.from_, units=body.value)
+    relay_policy.check_relay(runtime.settings, signed_in=signed_in, payer=body.from_, units=body.value)
     signature = parse_signature(body.signature, body.v, body.r, body.s)
     transfer = service.SignedTransfer(
         from_=body.from_,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from backend import paging
 from backend.amounts import Address, AmountUnits, format_amount
-from backend.auth.deps import CurrentMerchant, CurrentUser
+from backend.auth.deps import CurrentMerchant, CurrentUser, SignedInAddress
 from backend.deps import RuntimeDep, SessionDep
 from backend.payments.authorization import parse_signature
 from backend.redemptions import service
@@ -175,9 +175,9 @@ def request_redemption(
     responses={200: {"description": "relayed before: the same redemption"}, **REFUSALS},
 )
 def relay_redemption(
-    body: RelayIn, runtime: RuntimeDep, session: SessionDep, response: Response, user: CurrentUser
+    body: RelayIn, runtime: RuntimeDep, session: SessionDep, response: Response, signed_in: SignedInAddress
 ) -> RedemptionOut:
-    relay_policy.check_relay(runtime.settings, signed_in=user.address, payer=body.merchant, units=body.amount)
+    relay_policy.check_relay(runtime.settings, signed_in=signed_in, payer=body.merchant, units=body.amount)
     signature = parse_signature(body.signature, body.v, body.r, body.s)
     relayed = service.relay(
         runtime,
