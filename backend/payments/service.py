@@ -119,6 +119,13 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     except Reverted as exc:
         error = refusal(chain, exc, authorizer=transfer.from_, nonce=transfer.nonce, window=window)
         if isinstance(error, AuthorizationUsed):
+            # Used by a relay of this very authorization that was broadcast while this request
+            # checked it? A batch holds the relayer's row lock from broadcast to commit: behind
+            # that lock its payment row is there to find.
+            session.execute(select(RelayerNonce).with_for_update()).all()
+            existing = find(session, transfer.from_, transfer.nonce)
+            if existing is not None:
+                return Relayed(_same_or_conflict(existing, transfer), created=False)
             recovered = _recover_relayed(chain, session, transfer)
             if recovered is not None:
                 return Relayed(recovered, created=False)
@@ -301,8 +308,14 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
         status=SENT,
         tx_hash=used,
     )
-    session.add(payment)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:  # recorded meanwhile by another request for the same authorization
+        existing = find(session, transfer.from_, transfer.nonce)
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, transfer)
     if mined.block_number is not None:
         indexed_through(session, payment, mined.block_number, contract=chain.address)
     return payment
