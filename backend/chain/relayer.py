@@ -12,8 +12,14 @@ process sent at the node's `pending` nonce is unknown to the node (dropped), or 
 stayed behind the row for `stale_after` seconds while relays went on, or the row is older than that.
 A "nonce too low" answer refreshes from the node and retries.
 
-Every call is simulated first (`eth_estimateGas`): a call the chain would refuse raises `Reverted`
-with the contract's custom error name and arguments, and no gas is spent.
+Every call is simulated first: a call the chain would refuse raises `Reverted` with the contract's
+custom error name and arguments, and no gas is spent. The two relayed functions are simulated with
+one `eth_call` and sent with a fixed gas ceiling (GAS_CEILINGS); anything else with `eth_estimateGas`.
+
+`send` relays one call in the caller's transaction; `send_batch` signs many with consecutive nonces
+under one row lock and broadcasts them in one JSON-RPC batch request. The payments' relaying task
+(backend.chain.relay_pipeline) uses it: one lock per batch, not per relay. Everything goes over the
+chain's pooled JSON-RPC session (`Chain.rpc`), and transactions are signed here (`sign_legacy`).
 """
 
 from __future__ import annotations
