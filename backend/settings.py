@@ -179,8 +179,8 @@ class Settings(BaseModel):
     # used RELAY_GAS_PER_DAY (about 2,000 payments), the day as the city's calendar has it (CAP_TIMEZONE).
     # /healthz warns when the relayer's balance pays for fewer than RELAYER_LOW_BALANCE relays (0: never).
     min_relay_amount: Decimal = Decimal("0.10")
-    relay_gas_per_payer_day: int = Field(default=1_500_000, ge=1)
-    relay_gas_per_day: int = Field(default=150_000_000, ge=1)
+    relay_gas_per_payer_day: int = Field(default=2_500_000, ge=1)
+    relay_gas_per_day: int = Field(default=250_000_000, ge=1)
     relayer_low_balance: int = Field(default=1000, ge=0)
     # privacy (issue 13): proof photos, notes and sign-in times are deleted this many days after the
     # claim's decision (or the sign-in); the retention worker sweeps at most this often.

@@ -11,6 +11,9 @@ free port (SQLite in a temporary directory, or BENCH_DATABASE_URL). Figures:
 - sequential_payments_per_s: the same, one client at a time.
 - baseline_raw_transfers_per_s: the node alone in the same run: signed plain `transfer`s from the
   merchant to citizens sent back to back with known nonces (no HTTP, no checks, no database).
+- baseline_raw_transfers_concurrent_per_s: the same with CLIENTS senders at once (one key and one
+  thread each), the concurrency of the relayed figure.
+- targets.relay_vs_raw (issue 14: >= 0.67): relayed_payments_per_s / baseline_raw_transfers_concurrent_per_s.
 
 Standalone: `python -m bench.payments`.
 """
@@ -139,6 +142,42 @@ def _raw_baseline(w3: Web3, coin: Any, shop: Any, citizens: list[Any], count: in
     return count / elapsed
 
 
+def _raw_concurrent_baseline(w3: Web3, coin: Any, funder: Any, count: int, senders: int) -> float:
+    """Raw signed transfers/s with `senders` keys sending at once, each its own share back to back
+    (to the merchant `funder`, which gave them the coins: the closed loop allows that)."""
+    keys = [Account.create() for _ in range(senders)]
+    for key in keys:
+        _send(w3, funder.key, coin.functions.transfer(key.address, count))
+        w3.provider.make_request("anvil_setBalance", [key.address, hex(10**18)])  # type: ignore[arg-type]
+    chain_id, gas_price = w3.eth.chain_id, w3.eth.gas_price
+    shares = []
+    for key in keys:
+        nonce = w3.eth.get_transaction_count(key.address, "pending")
+        shares.append(
+            [
+                key.sign_transaction(
+                    coin.functions.transfer(funder.address, 1).build_transaction(
+                        {"from": key.address, "nonce": nonce + i, "gas": 80_000, "gasPrice": gas_price,
+                         "chainId": chain_id}
+                    )
+                ).raw_transaction
+                for i in range(count // senders)
+            ]
+        )
+    url = w3.provider.endpoint_uri  # type: ignore[attr-defined]
+
+    def send_all(raws: list[bytes]) -> str:
+        own = connect(str(url))  # one connection per sender, as separate clients would have
+        return str(Web3.to_hex([own.eth.send_raw_transaction(raw) for raw in raws][-1]))
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        last = list(pool.map(send_all, shares))
+    elapsed = time.perf_counter() - began
+    assert all(w3.eth.wait_for_transaction_receipt(h)["status"] == 1 for h in last)
+    return (count // senders) * senders / elapsed
+
+
 def run() -> dict[str, Any]:
     import uvicorn
 
@@ -210,15 +249,20 @@ def run() -> dict[str, Any]:
             assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes[-20:])
             assert coin.functions.balanceOf(shop.address).call() == 100 * PAYMENTS
             baseline = _raw_baseline(w3, coin, shop, citizens, 300)
+            concurrent = _raw_concurrent_baseline(w3, coin, shop, 400, CLIENTS)
         finally:
             if server is not None:
                 server.should_exit = True
                 time.sleep(0.3)
             anvil.stop(proc)
+    relayed = (PAYMENTS - sequential_n) / par_time
     result = {
-        "relayed_payments_per_s": round((PAYMENTS - sequential_n) / par_time, 1),
+        "relayed_payments_per_s": round(relayed, 1),
         "sequential_payments_per_s": round(sequential_n / seq_time, 1),
         "baseline_raw_transfers_per_s": round(baseline, 1),
+        "baseline_raw_transfers_concurrent_per_s": round(concurrent, 1),
+        "relay_vs_raw": round(relayed / concurrent, 2),
+        "targets": {"relay_vs_raw": round(relayed / concurrent, 2)},
         "clients": CLIENTS,
         "payments": PAYMENTS,
         "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
@@ -226,7 +270,9 @@ def run() -> dict[str, Any]:
     print(
         f"   relayed payments: {result['relayed_payments_per_s']:,.1f}/s with {CLIENTS} clients, "
         f"{result['sequential_payments_per_s']:,.1f}/s one at a time; "
-        f"the node alone takes {result['baseline_raw_transfers_per_s']:,.1f} raw transfers/s",
+        f"the node alone takes {result['baseline_raw_transfers_per_s']:,.1f} raw transfers/s "
+        f"({result['baseline_raw_transfers_concurrent_per_s']:,.1f}/s from {CLIENTS} senders at once): "
+        f"relay_vs_raw {result['relay_vs_raw']:.2f}",
         flush=True,
     )
     return result

@@ -5,6 +5,7 @@ commit, the chain's own AuthorizationUsed log of exactly this transfer."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +19,10 @@ from backend import paging
 from backend.amounts import MAX_UNITS, check_bound, format_amount
 from backend.chain import typed_data
 from backend.chain.client import Chain
+from backend.chain.relay_pipeline import RelayJob, RelayPipeline
 from backend.chain.relayer import RelayerNonce, Reverted
 from backend.chain.typed_data import Domain, Signature
+from backend.db import is_sqlite
 from backend.errors import AuthorizationUsed, Forbidden, NotFound, ValidationFailed
 from backend.indexer.models import IndexerCheckpoint
 from backend.merchants import service as merchants
@@ -71,12 +74,27 @@ class Relayed:
 def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Relayed:
     """Checks `transfer` as the chain would, then relays it. A repeat of an already relayed (from,
     nonce) returns the stored payment; every refusal is a HeitjeError with its own code. Every value
-    is checked against what the contract and the database hold before anything is sent."""
+    is checked against what the contract and the database hold before anything is sent.
+
+    The checks and the simulation take no lock. The relay itself goes through the relayer key's
+    pipeline (backend.chain.relay_pipeline): the payment row is inserted, the transaction signed and
+    broadcast with others queued at the same moment, and its hash recorded, in one short transaction
+    of the pipeline's thread, committed before this returns. `session` is not used for that, so
+    `Relayed.payment` is the committed row merged into it. A caller whose SQLite session already
+    holds the write lock (it wrote or read something first) relays inline in its own transaction
+    instead: the pipeline's transaction would wait for that lock while the caller waits for it."""
     check_window_shape(transfer.valid_after, transfer.valid_before)
     check_bound("value", transfer.value, least=1, most=MAX_UNITS)
     if transfer.from_ == transfer.to:
         raise ValidationFailed("to: a payment to yourself moves nothing")
-    existing = find(session, transfer.from_, transfer.nonce)
+    inline = is_sqlite(runtime.engine) and _holds_connection(session)
+    if inline:
+        existing = find(session, transfer.from_, transfer.nonce)
+    else:
+        with runtime.read_sessions() as reader, reader.begin():
+            existing = find(reader, transfer.from_, transfer.nonce)
+        if existing is not None:
+            existing = session.merge(existing, load=False)
     if existing is not None:
         return Relayed(_same_or_conflict(existing, transfer), created=False)
 
@@ -102,22 +120,23 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     except Reverted as exc:
         error = refusal(chain, exc, authorizer=transfer.from_, nonce=transfer.nonce, window=window)
         if isinstance(error, AuthorizationUsed):
+            # Used by a relay of this very authorization that was broadcast while this request
+            # checked it? A batch holds the relayer's row lock from broadcast to commit: behind
+            # that lock its payment row is there to find.
+            session.execute(select(RelayerNonce).with_for_update()).all()
+            existing = find(session, transfer.from_, transfer.nonce)
+            if existing is not None:
+                return Relayed(_same_or_conflict(existing, transfer), created=False)
             recovered = _recover_relayed(chain, session, transfer)
             if recovered is not None:
                 return Relayed(recovered, created=False)
         raise error from exc
+    if not inline:
+        payment, created = pipeline_for(runtime).relay(_relay_job(runtime, transfer, call.data, gas))
+        return Relayed(session.merge(payment, load=False), created=created)
 
     relay_policy.reserve_gas(runtime, session, payer=transfer.from_, gas=gas)  # the relayer's gas budgets
-    payment = Payment(
-        from_address=transfer.from_,
-        to_address=transfer.to,
-        nonce=transfer.nonce,
-        value=transfer.value,
-        valid_after=str(transfer.valid_after),
-        valid_before=str(transfer.valid_before),
-        signature=transfer.signature.hex,
-        status=SENT,
-    )
+    payment = _payment_of(transfer)
     try:
         with session.begin_nested():
             session.add(payment)
@@ -131,6 +150,80 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     session.flush()
     relay_policy.after_send(runtime)
     return Relayed(payment, created=True)
+
+
+def pipeline_for(runtime: Runtime) -> RelayPipeline:
+    """The process's relaying task for the relayer key (one per runtime, like `relayer_for`)."""
+    pipeline = runtime.__dict__.get("_heitje_relay_pipeline")
+    if pipeline is None:
+        with _PIPELINE_LOCK:
+            pipeline = runtime.__dict__.get("_heitje_relay_pipeline")
+            if pipeline is None:
+                pipeline = RelayPipeline(relayer_for(runtime), runtime.sessions)
+                runtime.__dict__["_heitje_relay_pipeline"] = pipeline
+    return pipeline
+
+
+_PIPELINE_LOCK = threading.Lock()
+
+
+def _holds_connection(session: Session) -> bool:
+    """Whether `session`'s transaction has begun in the database (on SQLite: holds the write lock)."""
+    current = session.get_transaction()
+    if current is None:
+        return False
+    return bool(getattr(current, "_connections", True))  # unknown: assume it does (relays inline)
+
+
+def _payment_of(transfer: SignedTransfer) -> Payment:
+    return Payment(
+        from_address=transfer.from_,
+        to_address=transfer.to,
+        nonce=transfer.nonce,
+        value=transfer.value,
+        valid_after=str(transfer.valid_after),
+        valid_before=str(transfer.valid_before),
+        signature=transfer.signature.hex,
+        status=SENT,
+        # Every column set, so the committed row handed to the request thread needs no load there.
+        tx_hash=None,
+        block_number=None,
+        settled_tx_hash=None,
+    )
+
+
+def _relay_job(runtime: Runtime, transfer: SignedTransfer, data: str, gas: int) -> RelayJob:
+    """The pipeline's job for `transfer`: its payments row is inserted and its gas counted against the
+    budgets (backend.relaying.policy) in the batch's transaction (or the one recorded meanwhile is the
+    answer, as for a repeat), its hash recorded once sent; a relay the node refused gives its gas
+    back. Answers (payment, created)."""
+    payment = _payment_of(transfer)
+
+    def claim(batch: Session) -> tuple[Payment, bool] | None:
+        try:
+            with batch.begin_nested():
+                batch.add(payment)
+                batch.flush()
+                relay_policy.reserve_gas(runtime, batch, payer=transfer.from_, gas=gas)
+        except IntegrityError:
+            existing = find(batch, transfer.from_, transfer.nonce)
+            if existing is None:
+                raise
+            return _same_or_conflict(existing, transfer), False
+        return None
+
+    def sent(batch: Session, tx_hash: str) -> tuple[Payment, bool]:
+        payment.tx_hash = tx_hash
+        return payment, True
+
+    def refused(batch: Session) -> None:
+        batch.delete(payment)
+        relay_policy.give_back_gas(runtime, batch, payer=transfer.from_, gas=gas)
+        batch.flush()
+
+    return RelayJob(
+        key=f"{transfer.from_}:{transfer.nonce}", data=data, gas=gas, claim=claim, sent=sent, refused=refused
+    )
 
 
 def find(session: Session, from_: str, nonce: str) -> Payment | None:
@@ -222,8 +315,14 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
         status=SENT,
         tx_hash=used,
     )
-    session.add(payment)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:  # recorded meanwhile by another request for the same authorization
+        existing = find(session, transfer.from_, transfer.nonce)
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, transfer)
     if mined.block_number is not None:
         indexed_through(session, payment, mined.block_number, contract=chain.address)
     return payment

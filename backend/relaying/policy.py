@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -86,17 +86,31 @@ def reserve_gas(runtime: Runtime, session: Session, *, payer: str, gas: int) -> 
     settings = runtime.settings
     day = today(settings)
     with session.begin_nested():  # a refusal takes its own increments back
-        # The payer's row first, then the total row: every relay locks them in this order, and both
-        # before the relayer's nonce row (backend.chain.relayer), so two relays never wait on each other
-        # in a circle.
-        payer_gas = _add(session, day, payer_key(settings, payer), gas)
+        # The total row first, then the payer's: every relay locks them in this order, and both before
+        # the relayer's nonce row (backend.chain.relayer). A batch of the relaying task
+        # (backend.chain.relay_pipeline) takes the total row with its first relay, then the payers' rows
+        # in the order of their addresses, so two batches or relays never wait on each other in a circle.
         total_gas = _add(session, day, TOTAL, gas)
+        payer_gas = _add(session, day, payer_key(settings, payer), gas)
         if payer_gas > settings.relay_gas_per_payer_day:
             raise GasBudgetExhausted("payer", seconds_to_next_day(settings))
         if total_gas > settings.relay_gas_per_day:
             raise GasBudgetExhausted("total", seconds_to_next_day(settings))
     if total_gas == gas:  # the day's first relay: forget the gas of days long gone
         session.execute(delete(RelayGas).where(RelayGas.day < day - timedelta(days=KEEP_DAYS)))
+
+
+def give_back_gas(runtime: Runtime, session: Session, *, payer: str, gas: int) -> None:
+    """Takes back what `reserve_gas` counted for a relay the node refused (nothing was sent), in the
+    same transaction that counted it."""
+    settings = runtime.settings
+    day = today(settings)
+    for who in (TOTAL, payer_key(settings, payer)):
+        session.execute(
+            update(RelayGas)
+            .where(RelayGas.day == day, RelayGas.payer == who)
+            .values(gas=RelayGas.gas - gas, relays=RelayGas.relays - 1)
+        )
 
 
 def payer_key(settings: Settings, payer: str) -> str:

@@ -18,8 +18,8 @@ class TodayOut(BaseModel):
     day: date = Field(description="the city's calendar day (CAP_TIMEZONE); the budgets start again at its end")
     relays: int = Field(examples=[412])
     gas: int = Field(examples=[31_540_000], description="the gas estimates today's relays were sent with")
-    gas_budget: int = Field(examples=[150_000_000], description="RELAY_GAS_PER_DAY")
-    gas_per_payer: int = Field(examples=[1_500_000], description="RELAY_GAS_PER_PAYER_DAY")
+    gas_budget: int = Field(examples=[250_000_000], description="RELAY_GAS_PER_DAY")
+    gas_per_payer: int = Field(examples=[2_500_000], description="RELAY_GAS_PER_PAYER_DAY")
     relays_left_in_budget: int = Field(examples=[1579], description="at about 75,000 gas a relay")
 
 

@@ -233,3 +233,53 @@ def test_another_process_stops_trusting_the_row_once_the_node_stays_behind_it_wh
     assert w3.eth.get_transaction(healing)["nonce"] == freed
     assert [w3.eth.wait_for_transaction_receipt(h, timeout=10)["status"] for h in (healing, queued)] == [1, 1]
     assert balance(runtime, shop) == 20
+
+
+def test_a_batch_of_relays_is_sent_with_consecutive_nonces_under_one_row_lock(runtime):
+    shop = Account.create().address
+    set_merchant(runtime, shop)
+    citizen = citizen_with(runtime, 1000)
+    relayer = Relayer(runtime.chain, runtime.settings.relayer_key)
+    calls = [_transfer_call(runtime, citizen, shop) for _ in range(4)]
+    batch = [(call._encode_transaction_data(), relayer.simulate(call)) for call in calls]
+
+    with transaction(runtime.sessions) as session:
+        hashes = relayer.send_batch(session, batch)
+
+    w3 = web3_of(runtime.chain)
+    nonces = [w3.eth.get_transaction(h)["nonce"] for h in hashes]
+    assert nonces == list(range(nonces[0], nonces[0] + 4))
+    assert [w3.eth.wait_for_transaction_receipt(h, timeout=10)["status"] for h in hashes] == [1] * 4
+    with transaction(runtime.sessions) as session:
+        assert session.get(RelayerNonce, (relayer.address, runtime.chain.chain_id)).next_nonce == nonces[-1] + 1
+    assert balance(runtime, shop) == 40
+
+
+def test_the_same_authorization_posted_from_many_threads_at_once_is_relayed_once(runtime):
+    shop = Account.create().address
+    set_merchant(runtime, shop)
+    citizen = citizen_with(runtime, 1000)
+    transfer = _transfer(signed_transfer(runtime, citizen, shop, 10))
+    answers: list[tuple[str, bool]] = []
+    errors: list[BaseException] = []
+
+    def pay():
+        try:
+            with transaction(runtime.sessions) as session:
+                relayed = service.submit(runtime, session, transfer)
+                answers.append((relayed.payment.tx_hash, relayed.created))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=pay) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # One relays it; each other one is answered with that payment (found in the database, in its
+    # batch, or behind the relayer's lock after its check found the authorization used on chain).
+    assert errors == []
+    assert [created for _, created in answers].count(True) == 1
+    assert len({tx_hash for tx_hash, _ in answers}) == 1
+    assert balance(runtime, shop) == 10
