@@ -204,9 +204,13 @@ def _not_own(claim: Claim, operator: str) -> None:
         raise OwnClaim(claim.id)
 
 
-def approve(session: Session, settings: Settings, *, claim_id: int, operator: str) -> tuple[Claim, Reward]:
+def approve(
+    session: Session, settings: Settings, *, claim_id: int, operator: str, tally: totals.Tally | None = None
+) -> tuple[Claim, Reward]:
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
-    (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
+    (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap).
+    With `tally` (a bulk review) the report totals are counted there, for the caller to write once;
+    every refusal is raised before the tally counts."""
     claim = get_claim(session, claim_id, for_update=True)
     _not_own(claim, operator)
     if claim.status != "submitted":
@@ -216,13 +220,14 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
         session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
-    totals.approved(
-        session, settings.city_name, reviewed_at=claim.reviewed_at, district=task.district, minutes=task.minutes
-    )
     audit.record(
         session, operator, "claim_approved", f"claim:{claim.id}",
         {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
     )
+    counted = tally or totals.Tally(settings.city_name)
+    counted.approved(reviewed_at=claim.reviewed_at, district=task.district, minutes=task.minutes)
+    if tally is None:
+        counted.write(session)
     return claim, reward
 
 
