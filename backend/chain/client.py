@@ -262,6 +262,18 @@ class Chain:
         """The transaction that cancelled (authorizer, nonce), or None."""
         return self._authorization_tx("AuthorizationCanceled", authorizer, nonce)
 
+    def used_authorization_in(self, tx_hash: str, authorizer: str, nonce: bytes | str) -> int | None:
+        """The block of `tx_hash` if it is mined, succeeded and used the authorization (authorizer,
+        nonce): inclusion, one confirmation; None otherwise (not yet mined, reverted, or another)."""
+        receipt = self.receipt(tx_hash)
+        if not receipt or int(str(receipt.get("status") or "0x0"), 16) != 1:
+            return None
+        wanted = ("0x" + _bytes32(nonce).hex(), to_checksum_address(authorizer))
+        for event in self.decode_receipt_events(receipt):
+            if event.name == "AuthorizationUsed" and (event.args["nonce"].lower(), event.args["authorizer"]) == wanted:
+                return int(str(receipt["blockNumber"]), 16)
+        return None
+
     def _authorization_tx(self, event: str, authorizer: str, nonce: bytes | str) -> str | None:
         indexed = {"authorizer": to_checksum_address(authorizer), "nonce": _bytes32(nonce)}
         try:

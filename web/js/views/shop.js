@@ -96,7 +96,8 @@ export async function checkout(ctx) {
   const incoming = watcher();
   const requestState = h("p", { "aria-live": "polite" });
   let current = null; // the request whose code is shown, until it is paid or expires
-  // "Paid" only for the till's own request, and only once its payment is confirmed on chain.
+  // "Paid" only for the till's own request, once its payment is in a block (the API says so at inclusion;
+  // the money is counted when the indexer confirms it CONFIRMATIONS blocks deep).
   async function follow() {
     if (!current) return;
     const shown = current;
