@@ -139,6 +139,8 @@ export async function checkout(ctx) {
   }
   await refresh();
   every(ctx, 2000, refresh);
+  // The shown request once a second more: "paid" comes at inclusion, and a customer waits at the till.
+  every(ctx, 1000, () => { if (current) follow(); });
   return h("section", { testid: "checkout" },
     h("h1", {}, t("checkout_title")), form, codeBox,
     h("h2", {}, t("today")), takings,
