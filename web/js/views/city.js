@@ -39,7 +39,7 @@ function reviewCard(ctx, claim, task, onDone, onPick) {
     act("reject", { reason: reason.value.trim() });
   } }, t("reject"));
   fill(card,
-    h("div", { class: "row" }, h("label", { class: "row" }, pick, h("strong", {}, task ? task.title : t("task_number", { id: claim.task_id }))),
+    h("div", { class: "row" }, h("label", { class: "check" }, pick, h("strong", {}, task ? task.title : t("task_number", { id: claim.task_id }))),
       task ? h("span", { class: "coins" }, coins(task.reward)) : null),
     h("div", { class: "small muted" }, t("by_citizen", { who: shortAddress(claim.citizen) }), " · ", when(claim.submitted_at || claim.created_at)),
     photo,
@@ -142,7 +142,7 @@ function bulkBar(cards, onDecided) {
     decide("reject");
   } }, t("reject_selected"));
   fill(bar,
-    h("div", { class: "row" }, h("label", { class: "row" }, all, t("select_all")), count),
+    h("div", { class: "row" }, h("label", { class: "check" }, all, t("select_all")), count),
     h("button", { testid: "approve-selected", onclick: () => decide("approve") }, t("approve_selected")),
     h("div", { class: "row" }, reason, reject), result);
   bar.update();
