@@ -61,7 +61,8 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu": cpu,
+    load = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
+    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu": cpu, "load_1min": load,
             "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
 
@@ -96,6 +97,10 @@ def markdown(results: dict[str, Any]) -> str:
         from bench.growth import markdown as growth_markdown
 
         lines += growth_markdown(growth)
+    notes = [f"- {name}: {note}" for name, data in results.items() if isinstance(data, dict)
+             for note in data.get("notes") or ()]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
     figures = results.get("targets") or {}
     if figures:
         lines += ["", "Targets (results.json `targets`):", "", "| figure | value |", "| --- | ---: |"]

@@ -97,7 +97,8 @@ function bulkBar(cards, onDecided) {
   const count = h("span", { class: "muted", testid: "selected-count" });
   const all = h("input", { type: "checkbox", testid: "review-select-all", "aria-label": t("select_all") });
   const reason = h("input", { name: "reason", testid: "bulk-reason-input", placeholder: t("reject_reason_hint"), "aria-label": t("reason") });
-  const result = h("p", { role: "status", testid: "bulk-result" });
+  const result = h("p", { role: "status", testid: "bulk-result", hidden: true });
+  const say = (text) => { result.textContent = text; result.hidden = !text; };
   const bar = h("div", { class: "card stack", testid: "review-bulk" });
   const picked = () => cards().filter((card) => card.picked());
   bar.update = () => {
@@ -109,7 +110,7 @@ function bulkBar(cards, onDecided) {
   const decide = (decision) => busy(bar, async () => {
     const chosen = picked();
     if (!chosen.length) {
-      result.textContent = t("bulk_none");
+      say(t("bulk_none"));
       return;
     }
     const byId = new Map(chosen.map((card) => [String(card.dataset.claimId), card]));
@@ -127,15 +128,15 @@ function bulkBar(cards, onDecided) {
           else card.showError(errorText({ ...r.error, status: 409 }));
         }
       }
-      result.textContent = t("bulk_done", totals);
+      say(t("bulk_done", totals));
     } catch (e) {
-      result.textContent = errorText(e);
+      say(errorText(e));
     }
     onDecided(decided);
   });
   const reject = h("button", { class: "danger", testid: "reject-selected", onclick: () => {
     if (!reason.value.trim()) {
-      result.textContent = t("reject_needs_reason");
+      say(t("reject_needs_reason"));
       reason.focus();
       return;
     }
