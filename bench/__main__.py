@@ -24,6 +24,7 @@ BENCHMARKS = (
     ("bench.payments", "payments"),
     ("bench.api", "api"),
     ("bench.growth", "growth"),
+    ("bench.blocks", "blocks"),
 )
 # `python -m bench growth --large` adds the L scale (100x S) to the growth benchmark.
 LARGE = "--large"
@@ -36,6 +37,11 @@ TABLE = (
     ("gas", "redeem", None, ""),
     ("gas", "redeem_with_authorization", None, ""),
     ("rewards", "rewards_per_s", "naive_rewards_per_s", "≥ 1,000/s and ≥ 20× naive"),
+    ("rewards", "bulk_approvals_per_s", "approve_api_per_s", "≥ 500 claims/s"),
+    ("rewards", "end_to_end_rewards_per_s", "end_to_end_one_after_other_per_s", "≥ 1,000/s (approved to confirmed)"),
+    ("blocks", "till_paid_p50_s", "till_confirmed_p50_s", "≤ 5 s (one block)"),
+    ("blocks", "till_paid_p99_s", "block_seconds", "≤ 5 s (one block)"),
+    ("blocks", "reward_blocks_used", "reward_blocks_min", "= the least blocks (each one full)"),
     ("indexer", "indexer_events_per_s", None, "≥ 10,000 events/s"),
     ("payments", "relayed_payments_per_s", "baseline_raw_transfers_concurrent_per_s",
      "≥ 0.67 × raw signed transfers/s at the same concurrency (relay_vs_raw)"),
@@ -58,7 +64,8 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu": cpu,
+    load = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
+    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu": cpu, "load_1min": load,
             "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
 
@@ -93,20 +100,43 @@ def markdown(results: dict[str, Any]) -> str:
         from bench.growth import markdown as growth_markdown
 
         lines += growth_markdown(growth)
+    notes = [f"- {name}: {note}" for name, data in results.items() if isinstance(data, dict)
+             for note in data.get("notes") or ()]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
+    figures = results.get("targets") or {}
+    if figures:
+        lines += ["", "Targets (results.json `targets`):", "", "| figure | value |", "| --- | ---: |"]
+        lines += [f"| {name} | {fmt(value)} |" for name, value in sorted(figures.items())]
     failed = [name for name, data in results.items() if isinstance(data, dict) and data.get("error")]
     if failed:
         lines += ["", "Failed: " + ", ".join(f"{n} ({results[n]['error']})" for n in failed)]
     return "\n".join(lines) + "\n"
 
 
+def targets(results: dict[str, Any]) -> dict[str, Any]:
+    """The issue's target figures as plain numbers (other tools read them): each benchmark's own
+    "targets" over those of the last results.json, so a partial run keeps the others."""
+    try:
+        merged = dict(json.loads((HERE / "results.json").read_text()).get("targets") or {})
+    except (OSError, ValueError):
+        merged = {}
+    for data in results.values():
+        if isinstance(data, dict) and isinstance(data.get("targets"), dict):
+            merged.update(data["targets"])
+    return merged
+
+
 def main(selected: list[str]) -> int:
     large = LARGE in selected
     selected = [name for name in selected if name != LARGE]
     results: dict[str, Any] = {"machine": machine()}
-    previous = HERE / "results.json"
-    if selected and previous.exists():  # a few benchmarks run: the others keep their last figures
-        kept = json.loads(previous.read_text())
-        results.update({key: value for key, value in kept.items() if key != "machine" and key not in selected})
+    if selected:  # a partial run keeps the other benchmarks' sections of the last results.json
+        try:
+            previous = json.loads((HERE / "results.json").read_text())
+        except (OSError, ValueError):
+            previous = {}
+        results.update({k: v for k, v in previous.items() if k not in ("machine", "targets")})
     m = results["machine"]
     print(f"machine: {m['cores']} cores, {m['memory_gib']} GiB memory, {m['cpu']}, Python {m['python']}", flush=True)
     status = 0
@@ -129,13 +159,7 @@ def main(selected: list[str]) -> int:
             print(f"   FAILED: {results[key]['error']}", flush=True)
             status = 1
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
-    # Issue 14: each benchmark's headline ratios, gathered as plain numbers other tools read.
-    targets: dict[str, Any] = {}
-    for data in results.values():
-        if isinstance(data, dict) and isinstance(data.get("targets"), dict):
-            targets.update(data["targets"])
-    if targets:
-        results["targets"] = targets
+    results["targets"] = targets(results)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
     (HERE / "results.md").write_text(table)

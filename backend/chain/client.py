@@ -24,7 +24,7 @@ from web3.types import RPCEndpoint
 from backend.chain.artifacts import coin_abi
 from backend.chain.deployment import Deployment
 from backend.chain.events import Event, decode_events, topic_filter
-from backend.chain.logs import LogSource
+from backend.chain.logs import LogRanges, LogSource, is_range_refusal
 from backend.chain.money import Burn, BurnReceipt, EncodedCall
 from backend.chain.reverts import Revert, decode_revert
 from backend.chain.rewards import RewardPaid, rewards_among
@@ -170,6 +170,7 @@ class Chain:
         self._rpc = rpc
         self.deployment = deployment
         self._functions = _function_table()
+        self._log_ranges = LogRanges()
 
     @classmethod
     def at(cls, rpc_url: str, deployment: Deployment, *, timeout: float = 10.0) -> Chain:
@@ -270,6 +271,18 @@ class Chain:
         """The transaction that cancelled (authorizer, nonce), or None."""
         return self._authorization_tx("AuthorizationCanceled", authorizer, nonce)
 
+    def used_authorization_in(self, tx_hash: str, authorizer: str, nonce: bytes | str) -> int | None:
+        """The block of `tx_hash` if it is mined, succeeded and used the authorization (authorizer,
+        nonce): inclusion, one confirmation; None otherwise (not yet mined, reverted, or another)."""
+        receipt = self.receipt(tx_hash)
+        if not receipt or int(str(receipt.get("status") or "0x0"), 16) != 1:
+            return None
+        wanted = ("0x" + _bytes32(nonce).hex(), to_checksum_address(authorizer))
+        for event in self.decode_receipt_events(receipt):
+            if event.name == "AuthorizationUsed" and (event.args["nonce"].lower(), event.args["authorizer"]) == wanted:
+                return int(str(receipt["blockNumber"]), 16)
+        return None
+
     def _authorization_tx(self, event: str, authorizer: str, nonce: bytes | str) -> str | None:
         indexed = {"authorizer": to_checksum_address(authorizer), "nonce": _bytes32(nonce)}
         try:
@@ -290,10 +303,24 @@ class Chain:
     ) -> list[Event]:
         """The coin's decoded events in blocks from_block..to_block (latest when None); only `event`
         (with some indexed arguments fixed by value in `indexed`) when given."""
-        query: dict[str, Any] = {"address": self.address, "fromBlock": hex(from_block), "toBlock": _block_tag(to_block)}
-        if event is not None:
-            query["topics"] = topic_filter(event, indexed)
-        return decode_events(self._rpc.call("eth_getLogs", [query]), address=self.address)
+        topics = topic_filter(event, indexed) if event is not None else None
+
+        def fetch(start: int, end: int | None) -> list[Any]:
+            query: dict[str, Any] = {"address": self.address, "fromBlock": hex(start), "toBlock": _block_tag(end)}
+            if topics is not None:
+                query["topics"] = topics
+            return list(self._rpc.call("eth_getLogs", [query]))
+
+        # A node that refuses a range too large (most public ones, for a query since the deployment)
+        # is asked for it in the ranges it takes (`LogRanges`).
+        if self._log_ranges.width is None:
+            try:
+                return decode_events(fetch(from_block, to_block), address=self.address)
+            except RpcError as error:
+                last = self.latest_block() if to_block is None and is_range_refusal(error) else to_block
+                self._log_ranges.refused(from_block, from_block if last is None else last, error)
+        last = self.latest_block() if to_block is None else to_block
+        return decode_events(self._log_ranges.read(fetch, from_block, last), address=self.address)
 
     def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
         """The coin's events in a transaction receipt (raw or web3-formatted); other contracts' logs

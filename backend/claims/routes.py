@@ -11,8 +11,17 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from backend import paging
 from backend.auth.deps import CurrentCitizen, CurrentOperator, CurrentUser, User, bearer, current_user, requires_token
-from backend.claims import photos, service
-from backend.claims.schemas import ClaimOut, ClaimStatus, RejectIn
+from backend.claims import photos, review, service
+from backend.claims.schemas import (
+    MAX_DECISIONS,
+    ClaimOut,
+    ClaimStatus,
+    Refusal,
+    RejectIn,
+    ReviewIn,
+    ReviewOut,
+    ReviewResult,
+)
 from backend.db import transaction
 from backend.deps import RowId, RuntimeDep, SessionDep, SettingsDep
 from backend.errors import BadPhoto
@@ -180,6 +189,52 @@ def approve(claim_id: RowId, operator: CurrentOperator, session: SessionDep, set
 def reject(claim_id: RowId, body: RejectIn, operator: CurrentOperator, session: SessionDep) -> ClaimOut:
     claim = service.reject(session, claim_id=claim_id, operator=operator.address, reason=body.reason)
     return service.to_out(claim, None)
+
+
+@router.post(
+    "/claims/review",
+    response_model=ReviewOut,
+    summary="Approve or reject many claims at once (operator)",
+    description=(
+        f"At most {MAX_DECISIONS} decisions, each checked exactly as its own approve or reject route would "
+        "(proof, own claim, the yearly and monthly caps, in the order given) and recorded the same way "
+        "(reward queued, audit entry). A refused decision does not stop the others: the answer is 200 with "
+        "one result per decision, `ok` or an `error` with the code and message its own route would give."
+    ),
+    responses={
+        **NOT_SIGNED_IN,
+        403: {"description": "not an operator"},
+        422: {"description": "a malformed body: no decisions, more than the maximum, a claim twice, a rejection "
+              "without a reason (`validation_error`)"},
+    },
+)
+def review_claims(
+    body: ReviewIn, operator: CurrentOperator, session: SessionDep, settings: SettingsDep
+) -> ReviewOut:
+    outcomes = review.review_many(
+        session,
+        settings,
+        operator=operator.address,
+        decisions=[review.Decision(d.claim_id, d.decision, d.reason or body.reason) for d in body.decisions],
+    )
+    results = [
+        ReviewResult(
+            claim_id=o.decision.claim_id,
+            decision=d.decision,
+            ok=o.refusal is None,
+            claim=service.to_out(o.claim, o.reward) if o.claim is not None else None,
+            error=None
+            if o.refusal is None
+            else Refusal(code=o.refusal.code, message=o.refusal.message, details=o.refusal.details or None),
+        )
+        for o, d in zip(outcomes, body.decisions, strict=True)
+    ]
+    return ReviewOut(
+        approved=sum(r.ok and r.decision == "approve" for r in results),
+        rejected=sum(r.ok and r.decision == "reject" for r in results),
+        refused=sum(not r.ok for r in results),
+        results=results,
+    )
 
 
 @router.get(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ClaimStatus = Literal["claimed", "submitted", "approved", "rejected", "expired", "released"]
 RewardStatus = Literal["pending", "sent", "confirmed", "flagged", "failed"]
@@ -65,3 +65,72 @@ class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=1000, examples=["The photo does not show the bench."])
+
+
+MAX_DECISIONS = 500
+Decision = Literal["approve", "reject"]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claim_id: int = Field(ge=1, le=2**53, examples=[7])
+    decision: Decision
+    reason: str | None = Field(
+        None, min_length=3, max_length=1000, description="why a claim is rejected (the citizen reads it)"
+    )
+
+
+class ReviewIn(BaseModel):
+    """Many decisions in one request, each checked exactly as its own approve or reject would be."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "decisions": [
+                        {"claim_id": 7, "decision": "approve"},
+                        {"claim_id": 8, "decision": "reject", "reason": "The photo does not show the bench."},
+                    ]
+                }
+            ]
+        },
+    )
+
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_DECISIONS)
+    reason: str | None = Field(
+        None, min_length=3, max_length=1000, description="the reason of every rejection that gives none of its own"
+    )
+
+    @model_validator(mode="after")
+    def _each_claim_once_and_every_rejection_reasoned(self) -> ReviewIn:
+        seen: set[int] = set()
+        for index, decision in enumerate(self.decisions):
+            if decision.claim_id in seen:
+                raise ValueError(f"decisions.{index}: claim {decision.claim_id} is decided twice")
+            seen.add(decision.claim_id)
+            if decision.decision == "reject" and decision.reason is None and self.reason is None:
+                raise ValueError(f"decisions.{index}: a rejection needs a reason (its own, or the request's)")
+        return self
+
+
+class Refusal(BaseModel):
+    code: str = Field(examples=["yearly_cap_exceeded"])
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ReviewResult(BaseModel):
+    claim_id: int
+    decision: Decision
+    ok: bool = Field(description="decided as asked; otherwise `error` says why not and the claim is unchanged")
+    claim: ClaimOut | None = Field(None, description="the claim after the decision")
+    error: Refusal | None = None
+
+
+class ReviewOut(BaseModel):
+    approved: int
+    rejected: int
+    refused: int
+    results: list[ReviewResult] = Field(description="one per decision, in the order asked")

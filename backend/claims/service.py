@@ -32,6 +32,7 @@ from backend.rewards import service as rewards
 from backend.rewards.models import Reward
 from backend.settings import Settings
 from backend.tasks import service as tasks
+from backend.tasks.models import Task
 
 MAX_NOTE = 2000
 API_PREFIX = "/api/v1"
@@ -208,33 +209,52 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
     """Approves a submitted claim and, in the same transaction, writes its reward to the outbox
     (refused with YearlyCapExceeded / MonthlyCapExceeded past the citizen's yearly or monthly cap)."""
     claim = get_claim(session, claim_id, for_update=True)
+    task = tasks.get_task(session, claim.task_id)
+    book = rewards.CapBook.load(session, settings, [claim.citizen], utcnow())
+    tally = totals.Tally(settings.city_name)
+    reward = approve_claim(session, claim=claim, task=task, operator=operator, book=book, tally=tally)
+    tally.write(session)
+    return claim, reward
+
+
+def approve_claim(
+    session: Session, *, claim: Claim, task: Task, operator: str, book: rewards.CapBook, tally: totals.Tally
+) -> Reward:
+    """The approval of one claim (locked, with its task): nobody decides their own claim, only a claim
+    with proof, the caps (`book`, loaded with the citizen locked); then the outbox row, the decision,
+    the audit entry, and the report totals counted in `tally` (for the caller to write). Every refusal
+    is raised before the first write, so a refused approval leaves nothing behind: a bulk review goes
+    on with the next claim in the same transaction."""
     _not_own(claim, operator)
     if claim.status != "submitted":
         raise ClaimStateConflict(claim.id, claim.status, "approved (only a claim with proof can be)")
-    task = tasks.get_task(session, claim.task_id)
     reward = rewards.enqueue_reward(
-        session, settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units
+        session, book.settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units, book=book
     )
-    claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, utcnow()
-    totals.approved(
-        session, settings.city_name, reviewed_at=claim.reviewed_at, district=task.district, minutes=task.minutes
-    )
+    claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, book.now
     audit.record(
         session, operator, "claim_approved", f"claim:{claim.id}",
         {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
     )
-    return claim, reward
+    tally.approved(reviewed_at=book.now, district=task.district, minutes=task.minutes)
+    return reward
 
 
 def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Claim:
     """Rejects a claim (with or without proof) with a reason the citizen reads; frees its place."""
     claim = get_claim(session, claim_id, for_update=True)
+    return reject_claim(session, claim=claim, operator=operator, reason=reason, now=utcnow())
+
+
+def reject_claim(session: Session, *, claim: Claim, operator: str, reason: str, now: datetime) -> Claim:
+    """The rejection of one claim (locked): refused, before any write, for one's own claim or a claim
+    that is decided, expired or given back."""
     _not_own(claim, operator)
-    status = status_of(claim)
+    status = status_of(claim, now)
     if status not in ("claimed", "submitted"):
         raise ClaimStateConflict(claim.id, status, "rejected")
     claim.status, claim.reject_reason = "rejected", reason.strip()
-    claim.reviewed_by, claim.reviewed_at = operator, utcnow()
+    claim.reviewed_by, claim.reviewed_at = operator, now
     audit.record(
         session, operator, "claim_rejected", f"claim:{claim.id}",
         {"task_id": claim.task_id},

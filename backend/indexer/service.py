@@ -32,7 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from backend.chain.events import COLUMNS, decode_logs
-from backend.chain.logs import LogSource
+from backend.chain.logs import LogRanges, LogSource
 from backend.chain.rpc import RpcError
 from backend.db import transaction, utcnow
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
@@ -87,6 +87,7 @@ class Indexer:
         self.contract = runtime.deployment.address
         self.start_block = runtime.deployment.block
         self.source = source or runtime.chain.log_source()
+        self.ranges = LogRanges()  # how many blocks one log query may span on this node
         self.handlers = handlers if handlers is not None else REGISTRY
         # block_time as the column's own bind processor stores it (see _insert_ignoring_duplicates)
         dialect = runtime.engine.dialect
@@ -152,16 +153,17 @@ class Indexer:
 
     def _read(self, last: int, last_hash: str | None, end: int, confirmed: int) -> Step:
         start = last + 1
+        end = self.ranges.clamp(start, end)
         while True:
             end_hash = self.source.block_hash(end)
             try:
                 raw = self.source.logs(start, end)
                 break
-            except RpcError:
-                # Public nodes cap a query's range or result size: halve the chunk and try again.
-                if end == start:
-                    raise
-                end = start + (end - start) // 2
+            except RpcError as error:
+                # Public nodes cap a query's range or result size: a shorter chunk (half, down to one
+                # block), and the width the node takes is remembered for the next steps.
+                end = self.ranges.refused(start, end, error)
+        self.ranges.passed(start, end)
         end_hex = hex(end)  # JSON-RPC quantities are minimal hex, so equal numbers are equal strings
         if end_hash is None or any(r["blockHash"] != end_hash for r in raw if r["blockNumber"] == end_hex):
             return Step("read", start, start - 1, more=True)  # the chain moved under us; look again

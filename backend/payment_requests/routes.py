@@ -41,8 +41,13 @@ class RequestOut(BaseModel):
     order: str | None = Field(examples=["till-3/0042"])
     status: str = Field(
         examples=["open"],
-        description="open | paying (relayed, not yet confirmed) | paid (confirmed) | expired | "
-        "failed (the payment reverted)",
+        description="open | paying (relayed, not yet in a block) | paid (in a block: the till may hand over "
+        "the goods) | expired | failed (the payment can no longer happen)",
+    )
+    confirmed: bool = Field(
+        False,
+        description="the payment is CONFIRMATIONS blocks deep and counted in the shop's takings and payouts "
+        "(paid comes first, at inclusion)",
     )
     expires_at: datetime
     url: str = Field(description="the https link into the app; encode this in the QR code")
@@ -59,6 +64,7 @@ class RequestOut(BaseModel):
             amount=format_amount(request.amount),
             order=request.order_ref,
             status=view.status,
+            confirmed=view.confirmed,
             expires_at=request.expires_at,
             url=view.url,
             merchant=request.merchant,

@@ -9,8 +9,11 @@ Three locks against paying twice, from the outside in:
 3. the chain: every authorization of one payer for one request carries the same nonce, and the coin
    executes a nonce once.
 
-A request is `paid` only once its payment is confirmed (the indexer writes that, when the
-authorization was used on chain); a GET here never writes."""
+A request is `paid` as soon as its payment is in a block (the relayed transaction mined, succeeded
+and used the request's authorization: what a till waits for), and `confirmed` once the indexer found
+that use CONFIRMATIONS blocks deep and recorded the payment as confirmed: only then is the money
+counted (takings, redemptions, payouts). While a payment is on its way, a GET asks the node for its
+transaction's receipt; a GET here never writes."""
 
 from __future__ import annotations
 
@@ -24,13 +27,20 @@ from sqlalchemy.orm import Session
 
 from backend.chain import typed_data
 from backend.chain.payment_requests import request_nonce
+from backend.chain.rpc import RpcError
 from backend.chain.typed_data import Domain
 from backend.db import utcnow
-from backend.errors import NotFound, PaymentRequestExpired, PaymentRequestMismatch, PaymentRequestPaid
+from backend.errors import (
+    ChainUnavailable,
+    NotFound,
+    PaymentRequestExpired,
+    PaymentRequestMismatch,
+    PaymentRequestPaid,
+)
 from backend.merchants.models import Merchant
 from backend.payment_requests.models import PaymentRequest
 from backend.payments import service as payments
-from backend.payments.models import Payment
+from backend.payments.models import CONFIRMED, FAILED, SENT, Payment
 from backend.runtime import Runtime
 
 DEFAULT_EXPIRES_IN = 15 * 60
@@ -45,6 +55,7 @@ class RequestView:
     status: str  # open | paying | paid | expired | failed (its payment reverted on chain)
     payment: Payment | None
     url: str
+    confirmed: bool = False  # its payment is confirmed (CONFIRMATIONS deep) and counted
 
 
 def create(
@@ -147,12 +158,22 @@ def _check_open(session: Session, request: PaymentRequest) -> None:
         raise PaymentRequestExpired(request.id)
 
 
-def _status(request: PaymentRequest, payment: Payment | None) -> str:
+def _status(request: PaymentRequest, payment: Payment | None, included: bool) -> str:
     if payment is not None:
-        return {"confirmed": "paid", "failed": "failed"}.get(payment.status, "paying")
+        return {CONFIRMED: "paid", FAILED: "failed"}.get(payment.status, "paid" if included else "paying")
     if request.payer is not None:
         return "paying"
     return "expired" if _expired(request) else "open"
+
+
+def _included(runtime: Runtime, payment: Payment | None) -> int | None:
+    """The block that included a payment still on its way (relayed, not yet confirmed), if any."""
+    if payment is None or payment.status != SENT or not payment.tx_hash:
+        return None
+    try:
+        return runtime.chain.used_authorization_in(payment.tx_hash, payment.from_address, payment.nonce)
+    except (ChainUnavailable, RpcError):
+        return None  # the node is away: still on its way, as far as the till can tell
 
 
 def _view(runtime: Runtime, session: Session, request: PaymentRequest) -> RequestView:
@@ -161,7 +182,8 @@ def _view(runtime: Runtime, session: Session, request: PaymentRequest) -> Reques
     return RequestView(
         request=request,
         merchant_name=shop.name if shop is not None else None,
-        status=_status(request, payment),
+        status=_status(request, payment, _included(runtime, payment) is not None),
         payment=payment,
         url=f"{runtime.settings.base_url}{APP_PATH}{request.id}",
+        confirmed=payment is not None and payment.status == CONFIRMED,
     )

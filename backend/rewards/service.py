@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
@@ -41,76 +44,134 @@ def _in_city(moment: datetime, settings: Settings) -> datetime:
     return moment.astimezone(ZoneInfo(settings.cap_timezone))
 
 
-def _lock_citizen(session: Session, citizen: str) -> None:
-    """Serialises cap checks per citizen. PostgreSQL: a transaction advisory lock; SQLite's BEGIN
-    IMMEDIATE already serialises every writing transaction."""
+def _cap_lock_key(citizen: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"heitje-cap:{citizen.lower()}".encode()).digest()[:8], "big", signed=True)
+
+
+def lock_citizens(session: Session, citizens: Iterable[str]) -> None:
+    """Serialises cap checks per citizen. PostgreSQL: a transaction advisory lock per citizen, taken in
+    one fixed order (by key) so that two transactions approving claims of several citizens never wait
+    for each other in a circle; SQLite's BEGIN IMMEDIATE already serialises every writing transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(
-            hashlib.sha256(f"heitje-cap:{citizen.lower()}".encode()).digest()[:8], "big", signed=True
-        )
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        keys = sorted({_cap_lock_key(c) for c in citizens})
+        if keys:
+            # One statement: a function scan of unnest yields the array's elements in order.
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"),
+                {"keys": keys},
+            )
+
+
+def _sums(session: Session, citizens: list[str], *where: Any) -> dict[str, int]:
+    """Units owed or paid (everything but failed rewards) per citizen, under `where`."""
+    rows = session.execute(
+        select(Reward.citizen, func.sum(Reward.amount_units))
+        .where(Reward.citizen.in_(citizens), Reward.status != "failed", *where)
+        .group_by(Reward.citizen)
+    )
+    found = {citizen: int(total or 0) for citizen, total in rows}
+    return {citizen: found.get(citizen, 0) for citizen in citizens}
 
 
 def rewarded_this_year(session: Session, citizen: str, year: int) -> int:
     """Units owed or paid to `citizen` for `year` (everything but failed rewards)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(Reward.amount_units), 0)).where(
-            Reward.citizen == citizen, Reward.year == year, Reward.status != "failed"
-        )
-    )
-    return int(total or 0)
+    return _sums(session, [citizen], Reward.year == year)[citizen]
+
+
+@dataclass
+class CapBook:
+    """What each of some citizens already has under the yearly cap and the monthly cap, at the moment
+    `now` of an approval (or of a bulk review's approvals): read once, then kept up to date in memory
+    as rewards are enqueued (`enqueue_reward`), so that a bulk review asks the database twice, not
+    twice per claim. The rules themselves are `check`. Load it with the citizens locked (`load`
+    takes the locks), so parallel approvals cannot both pass."""
+
+    settings: Settings
+    now: datetime
+    year: int
+    month: str  # YYYY-MM in the city's time zone
+    yearly: dict[str, int]
+    monthly: dict[str, int] | None  # None: no monthly cap
+
+    @classmethod
+    def load(cls, session: Session, settings: Settings, citizens: Iterable[str], now: datetime) -> CapBook:
+        """Locks the citizens (`lock_citizens`) and reads their year's and month's rewards."""
+        wanted = sorted(set(citizens))
+        lock_citizens(session, wanted)
+        return cls.read(session, settings, wanted, now)
+
+    @classmethod
+    def read(cls, session: Session, settings: Settings, citizens: Iterable[str], now: datetime) -> CapBook:
+        wanted = sorted(set(citizens))
+        year, local = cap_year(now, settings), _in_city(now, settings)
+        yearly = _sums(session, wanted, Reward.year == year) if wanted else {}
+        monthly = None
+        if settings.monthly_cap is not None:
+            start, end = cap_month(now, settings)
+            monthly = _sums(session, wanted, Reward.created_at >= start, Reward.created_at < end) if wanted else {}
+        return cls(settings, now, year, f"{local.year:04d}-{local.month:02d}", yearly, monthly)
+
+    def check(self, citizen: str, amount_units: int) -> None:
+        """Refuses (YearlyCapExceeded, then MonthlyCapExceeded) a reward that would take the citizen past
+        the yearly cap of `cap_year(now)` or the MONTHLY_CAP of `now`'s calendar month."""
+        self.check_year(citizen, amount_units)
+        self.check_month(citizen, amount_units)
+
+    def check_year(self, citizen: str, amount_units: int) -> None:
+        cap = parse_amount(self.settings.yearly_cap)
+        already = self.yearly[citizen]
+        if already + amount_units > cap:
+            raise YearlyCapExceeded(
+                citizen, self.year, format_amount(already), format_amount(amount_units), format_amount(cap)
+            )
+
+    def check_month(self, citizen: str, amount_units: int) -> None:
+        """The month rule beside the yearly one: the month is the one of `now` in the city's time zone
+        (`cap_month`, the rule of `cap_year`); no MONTHLY_CAP, no refusal."""
+        if self.monthly is None or self.settings.monthly_cap is None:
+            return
+        cap = parse_amount(self.settings.monthly_cap)
+        already = self.monthly[citizen]
+        if already + amount_units > cap:
+            raise MonthlyCapExceeded(
+                citizen, self.month, format_amount(already), format_amount(amount_units), format_amount(cap)
+            )
+
+    def add(self, citizen: str, amount_units: int) -> None:
+        self.yearly[citizen] += amount_units
+        if self.monthly is not None:
+            self.monthly[citizen] += amount_units
 
 
 def check_monthly_cap(
     session: Session, settings: Settings, *, citizen: str, amount_units: int, now: datetime
 ) -> None:
-    """The month rule beside the yearly one: refuses (MonthlyCapExceeded) a reward that would take the
-    citizen's rewards in `now`'s calendar month past MONTHLY_CAP (None: no cap). The month is the one of
-    the approval in the city's time zone (`cap_month`, the rule of `cap_year`). Call with the citizen
-    locked (`_lock_citizen`), as the yearly check is, so parallel approvals cannot both pass."""
-    if settings.monthly_cap is None:
-        return
-    start, end = cap_month(now, settings)
-    already = int(
-        session.scalar(
-            select(func.coalesce(func.sum(Reward.amount_units), 0)).where(
-                Reward.citizen == citizen,
-                Reward.status != "failed",
-                Reward.created_at >= start,
-                Reward.created_at < end,
-            )
-        )
-        or 0
-    )
-    cap = parse_amount(settings.monthly_cap)
-    if already + amount_units > cap:
-        local = _in_city(now, settings)
-        raise MonthlyCapExceeded(
-            citizen, f"{local.year:04d}-{local.month:02d}", format_amount(already), format_amount(amount_units),
-            format_amount(cap),
-        )
+    """The month rule alone (`CapBook.check`): refuses (MonthlyCapExceeded) a reward that would take the
+    citizen's rewards in `now`'s calendar month past MONTHLY_CAP (None: no cap)."""
+    CapBook.read(session, settings, [citizen], now).check_month(citizen, amount_units)
 
 
 def enqueue_reward(
-    session: Session, settings: Settings, *, claim_id: int, citizen: str, amount_units: int
+    session: Session,
+    settings: Settings,
+    *,
+    claim_id: int,
+    citizen: str,
+    amount_units: int,
+    book: CapBook | None = None,
 ) -> Reward:
-    """Writes the outbox row for an approved claim, refusing (YearlyCapExceeded) when it would take the
-    citizen past the yearly cap. Call inside the approval's transaction."""
-    _lock_citizen(session, citizen)
-    now = utcnow()
-    year = cap_year(now, settings)
-    cap = parse_amount(settings.yearly_cap)
-    already = rewarded_this_year(session, citizen, year)
-    if already + amount_units > cap:
-        raise YearlyCapExceeded(
-            citizen, year, format_amount(already), format_amount(amount_units), format_amount(cap)
-        )
-    check_monthly_cap(session, settings, citizen=citizen, amount_units=amount_units, now=now)
+    """Writes the outbox row for an approved claim, refusing (YearlyCapExceeded / MonthlyCapExceeded)
+    when it would take the citizen past a cap; nothing is written when it refuses. Call inside the
+    approval's transaction; with `book` (loaded for this citizen, see CapBook) the caps are counted
+    there and the reward counts in its `now`."""
+    book = book or CapBook.load(session, settings, [citizen], utcnow())
+    book.check(citizen, amount_units)
     reward = Reward(
-        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=year, status="pending", attempts=0,
-        created_at=now,
+        claim_id=claim_id, citizen=citizen, amount_units=amount_units, year=book.year, status="pending", attempts=0,
+        created_at=book.now,
     )
     session.add(reward)
+    book.add(citizen, amount_units)
     return reward
 
 

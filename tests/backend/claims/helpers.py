@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
@@ -103,3 +105,19 @@ def run_sender(runtime: Runtime, *, until_confirmed: int | None = None, max_tick
         raise AssertionError(f"sender did not finish: {statuses}")
     finally:
         worker.close()
+
+
+def with_caps(runtime: Runtime, monkeypatch: pytest.MonkeyPatch, **caps: str | None) -> None:
+    """The runtime's yearly or monthly cap set (or, with None, switched off) for one test."""
+    update = {k: None if v is None else Decimal(v) for k, v in caps.items()}
+    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update=update))
+
+
+def submitted_claims(loop: Loop, citizen: LocalAccount, count: int, reward: str = "15.00") -> list[int]:
+    """`count` claims of `citizen`, each on a task of its own, with proof: ready for review."""
+    claims = []
+    for _ in range(count):
+        claim_id = loop.claim(citizen, loop.create_task(reward=reward))
+        assert loop.prove(citizen, claim_id).status_code == 200
+        claims.append(claim_id)
+    return claims

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 
 import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
-from tests.backend.claims.helpers import Loop, rewards_by_claim
-
-
-def with_caps(runtime, monkeypatch: pytest.MonkeyPatch, **caps: str | None) -> None:
-    update = {k: None if v is None else Decimal(v) for k, v in caps.items()}
-    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update=update))
-
-
-def submitted_claims(loop: Loop, citizen, count: int, reward: str = "15.00") -> list[int]:
-    claims = []
-    for _ in range(count):
-        claim_id = loop.claim(citizen, loop.create_task(reward=reward))
-        assert loop.prove(citizen, claim_id).status_code == 200
-        claims.append(claim_id)
-    return claims
+from tests.backend.claims.helpers import Loop, rewards_by_claim, submitted_claims, with_caps
 
 
 def test_approval_that_would_pass_the_monthly_cap_is_refused(loop: Loop, runtime, monkeypatch) -> None:

@@ -11,12 +11,16 @@ function coins(amount) {
   return tn("coins", Number(amount), { amount: formatApi(amount) });
 }
 
-function reviewCard(ctx, claim, task, onDone) {
+function reviewCard(ctx, claim, task, onDone, onPick) {
   const photo = h("img", { class: "proof", alt: t("proof_photo"), testid: "review-photo" });
   objectUrl((claim.photo_url || `/api/v1/claims/${claim.id}/photo`).replace(/^\/api\/v1/, "")).then((url) => { photo.src = url; }).catch(() => { photo.alt = t("photo_missing"); });
   const error = h("p", { class: "error", role: "alert", testid: "review-error" });
   const reason = h("input", { name: "reason", testid: "reject-reason-input", placeholder: t("reject_reason_hint"), "aria-label": t("reason") });
   const card = h("div", { class: "card stack", testid: "review-card", dataset: { claimId: claim.id } });
+  const pick = h("input", { type: "checkbox", testid: "review-select", "aria-label": t("select_claim"), onchange: () => onPick() });
+  card.picked = () => pick.checked;
+  card.pick = (on) => { pick.checked = on; };
+  card.showError = (text) => { error.textContent = text; };
   const act = (path, body) => busy(card, async () => {
     try {
       await api("POST", `/claims/${claim.id}/${path}`, body ? { json: body } : {});
@@ -35,7 +39,7 @@ function reviewCard(ctx, claim, task, onDone) {
     act("reject", { reason: reason.value.trim() });
   } }, t("reject"));
   fill(card,
-    h("div", { class: "row" }, h("strong", {}, task ? task.title : t("task_number", { id: claim.task_id })),
+    h("div", { class: "row" }, h("label", { class: "check" }, pick, h("strong", {}, task ? task.title : t("task_number", { id: claim.task_id }))),
       task ? h("span", { class: "coins" }, coins(task.reward)) : null),
     h("div", { class: "small muted" }, t("by_citizen", { who: shortAddress(claim.citizen) }), " · ", when(claim.submitted_at || claim.created_at)),
     photo,
@@ -46,12 +50,18 @@ function reviewCard(ctx, claim, task, onDone) {
 
 export async function review(ctx) {
   let taskById;
+  let bulk = null;
   const empty = h("p", { class: "muted", testid: "review-empty" }, t("review_empty"));
   const count = h("p", { class: "muted" });
-  const cards = () => queue.element.querySelectorAll("[data-testid=review-card]").length;
+  const cardList = () => [...queue.element.querySelectorAll("[data-testid=review-card]")];
+  const cards = () => cardList().length;
   const counted = () => {
     count.textContent = t("review_count", { n: `${cards()}${queue.hasMore() ? "+" : ""}` });
     empty.hidden = cards() > 0 || queue.hasMore();
+    if (bulk) {
+      bulk.hidden = cards() === 0;
+      bulk.update();
+    }
   };
   const done = (card) => {
     card.remove();
@@ -60,8 +70,12 @@ export async function review(ctx) {
   };
   // the queue is paged (oldest claims first would be fairer, but every list is newest first): "load more"
   const queue = pagedList({ path: "/claims", query: { status: "submitted" }, testid: "review-list",
-    render: (c) => reviewCard(ctx, c, taskById.get(String(c.task_id)), done),
+    render: (c) => reviewCard(ctx, c, taskById.get(String(c.task_id)), done, () => bulk && bulk.update()),
     onPage: () => setTimeout(counted) });
+  bulk = bulkBar(cardList, (decided) => {
+    decided.forEach((card) => card.remove());
+    counted();
+  });
   try {
     const tasks = await api("GET", "/tasks").then((r) => items(r, "tasks"));
     taskById = new Map(tasks.map((x) => [String(x.id), x]));
@@ -76,7 +90,69 @@ export async function review(ctx) {
     if (fresh.some((c) => c.status === "submitted")) ctx.rerender();
   });
   return h("section", { testid: "review" },
-    h("h1", {}, t("review_title")), count, queue.element, empty);
+    h("h1", {}, t("review_title")), count, bulk, queue.element, empty);
+}
+
+// Select several cards and decide them in one request (POST /claims/review); the API checks each
+// claim as its own approve or reject would and answers per claim: decided cards go, refused ones
+// stay with the API's reason on them.
+const MAX_DECISIONS = 500;
+
+function bulkBar(cards, onDecided) {
+  const count = h("span", { class: "muted", testid: "selected-count" });
+  const all = h("input", { type: "checkbox", testid: "review-select-all", "aria-label": t("select_all") });
+  const reason = h("input", { name: "reason", testid: "bulk-reason-input", placeholder: t("reject_reason_hint"), "aria-label": t("reason") });
+  const result = h("p", { role: "status", testid: "bulk-result", hidden: true });
+  const say = (text) => { result.textContent = text; result.hidden = !text; };
+  const bar = h("div", { class: "card stack", testid: "review-bulk" });
+  const picked = () => cards().filter((card) => card.picked());
+  bar.update = () => {
+    const n = picked().length;
+    count.textContent = t("selected_count", { n });
+    all.checked = n > 0 && n === cards().length;
+  };
+  all.addEventListener("change", () => { cards().forEach((card) => card.pick(all.checked)); bar.update(); });
+  const decide = (decision) => busy(bar, async () => {
+    const chosen = picked();
+    if (!chosen.length) {
+      say(t("bulk_none"));
+      return;
+    }
+    const byId = new Map(chosen.map((card) => [String(card.dataset.claimId), card]));
+    const totals = { approved: 0, rejected: 0, refused: 0 };
+    const decided = [];
+    try {
+      for (let at = 0; at < chosen.length; at += MAX_DECISIONS) {
+        const decisions = chosen.slice(at, at + MAX_DECISIONS).map((card) => ({ claim_id: Number(card.dataset.claimId), decision }));
+        const body = decision === "reject" ? { decisions, reason: reason.value.trim() } : { decisions };
+        const answer = await api("POST", "/claims/review", { json: body });
+        for (const key of Object.keys(totals)) totals[key] += answer[key];
+        for (const r of answer.results) {
+          const card = byId.get(String(r.claim_id));
+          if (r.ok) decided.push(card);
+          else card.showError(errorText({ ...r.error, status: 409 }));
+        }
+      }
+      say(t("bulk_done", totals));
+    } catch (e) {
+      say(errorText(e));
+    }
+    onDecided(decided);
+  });
+  const reject = h("button", { class: "danger", testid: "reject-selected", onclick: () => {
+    if (!reason.value.trim()) {
+      say(t("reject_needs_reason"));
+      reason.focus();
+      return;
+    }
+    decide("reject");
+  } }, t("reject_selected"));
+  fill(bar,
+    h("div", { class: "row" }, h("label", { class: "check" }, all, t("select_all")), count),
+    h("button", { testid: "approve-selected", onclick: () => decide("approve") }, t("approve_selected")),
+    h("div", { class: "row" }, reason, reject), result);
+  bar.update();
+  return bar;
 }
 
 // Closing a task needs POST /tasks/{id}/close, which the API does not have yet (the service has

@@ -96,7 +96,8 @@ export async function checkout(ctx) {
   const incoming = watcher();
   const requestState = h("p", { "aria-live": "polite" });
   let current = null; // the request whose code is shown, until it is paid or expires
-  // "Paid" only for the till's own request, and only once its payment is confirmed on chain.
+  // "Paid" only for the till's own request, once its payment is in a block (the API says so at inclusion;
+  // the money is counted when the indexer confirms it CONFIRMATIONS blocks deep).
   async function follow() {
     if (!current) return;
     const shown = current;
@@ -138,6 +139,8 @@ export async function checkout(ctx) {
   }
   await refresh();
   every(ctx, 2000, refresh);
+  // The shown request once a second more: "paid" comes at inclusion, and a customer waits at the till.
+  every(ctx, 1000, () => { if (current) follow(); });
   return h("section", { testid: "checkout" },
     h("h1", {}, t("checkout_title")), form, codeBox,
     h("h2", {}, t("today")), takings,
