@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend import health
 from backend.errors import COMMON_ERROR_RESPONSES, install_handlers
+from backend.http.admission import set_thread_limit
 from backend.http.edge import install_edge
 from backend.runtime import Runtime
 from backend.settings import ROOT
@@ -28,7 +31,13 @@ blockchain node is down). Sign in with EIP-4361: `GET /auth/nonce`, then `POST /
 
 
 def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        set_thread_limit(runtime.settings)  # threads, turns and connections sized together (issue 14)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Heitje API",
         version="1.0.0",
         description=DESCRIPTION,

@@ -109,6 +109,10 @@ ENV_NAMES = {
     "MAX_HOURLY_RATE": "max_hourly_rate",
     "SEPA_FOUR_EYES_TOTAL": "sepa_four_eyes_total",
     "OPEN_DATA_MIN_CITIZENS": "open_data_min_citizens",
+    # load (issue 14): threads and connections sized together, overload answered quickly
+    "HTTP_THREADS": "http_threads",
+    "OVERLOAD_WAIT_SECONDS": "overload_wait_seconds",
+    "MAX_WAITING_REQUESTS": "max_waiting_requests",
 }
 
 
@@ -183,6 +187,13 @@ class Settings(BaseModel):
     max_hourly_rate: Decimal | None = Decimal("5.00")  # reward / estimated hours of a task; None: no limit
     sepa_four_eyes_total: Decimal | None = Decimal("1000.00")  # a SEPA file above it needs a second operator
     open_data_min_citizens: int = Field(default=5, ge=1)  # open-data cells with fewer citizens are suppressed
+    # -- load (issue 14): requests handled at once per API process (each holds one thread and at most one
+    # database connection; the pool has these plus a few for the workers, see backend.db.make_engine);
+    # a request that waits longer than OVERLOAD_WAIT_SECONDS for its turn, or finds MAX_WAITING_REQUESTS
+    # already waiting, is answered 503 `overloaded` with Retry-After.
+    http_threads: int = Field(default=24, ge=1, le=512)
+    overload_wait_seconds: float = Field(default=3.0, gt=0)
+    max_waiting_requests: int = Field(default=1000, ge=0)
 
     @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total", mode="before")
     @classmethod
