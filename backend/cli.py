@@ -27,6 +27,9 @@ from backend.wiring import CLI_GROUPS, load_workers
 from backend.workers import run_loop, start_threads
 
 APP_FACTORY = "backend.app:app_from_environment"  # what each of several API processes serves
+# uvicorn closes an idle connection after 5 s by default; on a loaded event loop that timer can fire after the
+# client's next request arrived and before it was read, and the client sees the connection dropped.
+KEEP_ALIVE_SECONDS = 30
 
 app = typer.Typer(help="Heitje: a city's own reward coin.", no_args_is_help=True, add_completion=False)
 log = logging.getLogger("heitje")
@@ -188,11 +191,14 @@ def _serve(settings: Settings, *, no_workers: bool, processes: int = 1) -> None:
     sock = listening_socket(settings.host, settings.port)
     try:
         if processes == 1:
-            uvicorn.Server(uvicorn.Config(create_app(runtime), log_level="warning")).run(sockets=[sock])
+            config = uvicorn.Config(create_app(runtime), log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+            uvicorn.Server(config).run(sockets=[sock])
         else:
             # Each process builds its own app and runtime (backend.app.app_from_environment); the workers
             # above run here only, once.
-            config = uvicorn.Config(APP_FACTORY, factory=True, workers=processes, log_level="warning")
+            config = uvicorn.Config(
+                APP_FACTORY, factory=True, workers=processes, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS
+            )
             Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()

@@ -65,7 +65,7 @@ def main() -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from backend.cli import listening_socket
+    from backend.cli import KEEP_ALIVE_SECONDS, listening_socket
 
     settings = load_settings()
     runtime = Runtime.from_settings(settings)
@@ -75,10 +75,13 @@ def main() -> None:
     if processes == 1:
         app = create_app(runtime)
         add_bench_routes(app, runtime)
-        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        uvicorn.Server(config).run(sockets=[sock])
     else:
         runtime.close()
-        config = uvicorn.Config(FACTORY, factory=True, workers=processes, log_level="warning")
+        config = uvicorn.Config(
+            FACTORY, factory=True, workers=processes, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS
+        )
         Multiprocess(config, sockets=[sock]).run()
 
 
