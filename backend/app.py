@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend import health
+from backend.cli_params import load_settings
 from backend.errors import COMMON_ERROR_RESPONSES, install_handlers
+from backend.http.admission import set_thread_limit
 from backend.http.edge import install_edge
 from backend.runtime import Runtime
 from backend.settings import ROOT
@@ -28,7 +32,13 @@ blockchain node is down). Sign in with EIP-4361: `GET /auth/nonce`, then `POST /
 
 
 def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        set_thread_limit(runtime.settings)  # threads, turns and connections sized together (issue 14)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Heitje API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -46,3 +56,9 @@ def create_app(runtime: Runtime, *, web_dir: Path | None = WEB_DIR) -> FastAPI:
     if web_dir is not None and (web_dir / "index.html").exists():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several API processes (`heitje up --workers N`): settings from the environment,
+    the deployment the parent process found or made, the database it migrated; no background workers."""
+    return create_app(Runtime.from_settings(load_settings()))

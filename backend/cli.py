@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import threading
 import time
@@ -24,6 +25,11 @@ from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS, Settings
 from backend.wiring import CLI_GROUPS, load_workers
 from backend.workers import run_loop, start_threads
+
+APP_FACTORY = "backend.app:app_from_environment"  # what each of several API processes serves
+# uvicorn closes an idle connection after 5 s by default; on a loaded event loop that timer can fire after the
+# client's next request arrived and before it was read, and the client sees the connection dropped.
+KEEP_ALIVE_SECONDS = 30
 
 app = typer.Typer(help="Heitje: a city's own reward coin.", no_args_is_help=True, add_completion=False)
 log = logging.getLogger("heitje")
@@ -78,14 +84,57 @@ def _retire_stale_local_database(settings: Settings) -> None:
         typer.secho(f"  the chain was new, so the old database was set aside: {aside}", fg="yellow")
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The API's listening socket, bound here and handed to uvicorn (one process or several).
+
+    TCP_NODELAY: uvicorn binds the socket of `--workers` itself without naming the protocol, so asyncio
+    (which sets TCP_NODELAY only on sockets whose protocol is TCP) leaves Nagle's algorithm on, and every
+    answer written in two parts waits for the client's delayed ACK (~40 ms). This socket names TCP, so
+    asyncio sets it on every accepted connection, and sets it itself (Linux hands it on to them)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def refuse_processes_on_sqlite(settings: Settings, processes: int) -> None:
+    """Several API processes need PostgreSQL: SQLite serialises every writer of its one file, so more
+    processes only queue on its lock (one process uses both cores for reads already)."""
+    if processes > 1 and settings.database_url.startswith("sqlite"):
+        typer.secho(
+            f"--workers {processes}: several API processes need PostgreSQL (DATABASE_URL=postgresql://...); "
+            "with SQLite run one (the default).",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
 @app.command()
 def up(
     no_workers: Annotated[bool, typer.Option(help="Serve the API without the background workers.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="API processes on one PostgreSQL (the background workers still run once, in this process).",
+        ),
+    ] = 1,
 ) -> None:
     """Start everything: Anvil (when no RPC_URL is set), the coin (deployed if this chain has none),
-    the database (migrated), the workers and the API."""
+    the database (migrated), the workers and the API (in `--workers` processes)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = load_settings()
+    refuse_processes_on_sqlite(settings, workers)
     anvil_proc = None
     if settings.local_chain:
         if anvil.port_open(settings.anvil_port):
@@ -95,14 +144,15 @@ def up(
             anvil_proc = anvil.start_anvil(settings.anvil_port, state=settings.anvil_state, log_path=log_path)
             typer.echo(f"Started Anvil on 127.0.0.1:{settings.anvil_port} (state: {settings.anvil_state})")
     try:
-        _serve(settings, no_workers=no_workers)
+        _serve(settings, no_workers=no_workers, processes=workers)
     finally:
         if anvil_proc is not None:
             anvil.stop(anvil_proc)
 
 
-def _serve(settings: Settings, *, no_workers: bool) -> None:
+def _serve(settings: Settings, *, no_workers: bool, processes: int = 1) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from backend.app import create_app
 
@@ -129,6 +179,8 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
     typer.echo(f"  Coin:        {deployment.address} ({how})")
     typer.echo(f"  Database:    {settings.database_url}")
     typer.echo(f"  Workers:     {', '.join(t.name for t in threads) or 'none'}")
+    if processes > 1:
+        typer.echo(f"  API:         {processes} processes")
     if settings.deployer_key == ANVIL_TEST_KEYS["deployer"]:
         typer.echo(f"  Operator:    {deployment.admin}")
         typer.secho(
@@ -136,9 +188,20 @@ def _serve(settings: Settings, *, no_workers: bool) -> None:
             fg="yellow",
         )
     typer.echo("Press Ctrl-C to stop.")
+    sock = listening_socket(settings.host, settings.port)
     try:
-        uvicorn.run(create_app(runtime), host=settings.host, port=settings.port, log_level="warning")
+        if processes == 1:
+            config = uvicorn.Config(create_app(runtime), log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            # Each process builds its own app and runtime (backend.app.app_from_environment); the workers
+            # above run here only, once.
+            config = uvicorn.Config(
+                APP_FACTORY, factory=True, workers=processes, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS
+            )
+            Multiprocess(config, sockets=[sock]).run()
     finally:
+        sock.close()
         stop.set()
         for thread in threads:
             thread.join(timeout=10)

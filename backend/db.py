@@ -57,13 +57,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+# How long a request waits for a pooled connection before the answer is 503 `overloaded` (issue 14: not
+# SQLAlchemy's 30 s, after which a client has long given up). The API lets no more requests run at once
+# than it has connections (backend.http.admission), so this wait means something else holds them.
+POOL_TIMEOUT_SECONDS = 2.0
+# Connections beyond the API's threads: the workers that `heitje up` runs beside it, and the CLI.
+WORKER_CONNECTIONS = 8
+DEFAULT_CONNECTIONS = 24 + WORKER_CONNECTIONS
+
+
+def make_engine(url: str, *, connections: int = DEFAULT_CONNECTIONS) -> Engine:
+    """An engine whose pool holds at most `connections` (the API's threads plus WORKER_CONNECTIONS)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        in_memory = "///" not in url or path in ("", ":memory:")  # SQLAlchemy's own pool for those: not sized
+        pool = {} if in_memory else {"pool_size": connections, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT_SECONDS}
+        # (a SQLite connection is a file handle: the pool keeps them all)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -85,7 +98,14 @@ def make_engine(url: str) -> Engine:
         engine.dialect._heitje_sqlite = True  # type: ignore[attr-defined]
         _disable_pysqlite_begin(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    steady = min(10, connections)  # kept open; the rest are opened under load and closed after
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=steady,
+        max_overflow=connections - steady,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+    )
 
 
 def _disable_pysqlite_begin(engine: Engine) -> None:

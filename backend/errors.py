@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("heitje")
@@ -53,7 +54,10 @@ COMMON_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _documented("the body is larger than this endpoint accepts (`too_large`), refused before it is read"),
     422: _documented("input breaks a rule (`validation_error`, with the field)"),
     429: _documented("too many requests from this client or account (`rate_limited`); see the Retry-After header"),
-    503: _documented("the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`)"),
+    503: _documented(
+        "the chain node or the database is unreachable (`chain_unavailable`, `database_unavailable`), or the "
+        "service is busy (`overloaded`, with Retry-After)"
+    ),
 }
 
 
@@ -419,6 +423,9 @@ def connection_lost(exc: BaseException) -> bool:
     return any(phrase in text for phrase in _CONNECTION_FAILURES)
 
 
+OVERLOAD_RETRY_AFTER = 1  # seconds: a busy process frees up quickly
+
+
 def install_handlers(app: FastAPI) -> None:
     """Maps every error to the JSON shape of DESIGN.md."""
 
@@ -483,6 +490,16 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("database_unavailable", "the database is not reachable right now; please try again shortly"),
             status_code=503,
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free: %s", exc)
+        busy = Overloaded("no database connection became free in time", OVERLOAD_RETRY_AFTER)
+        return JSONResponse(
+            error_body(busy.code, busy.message, **busy.details),
+            status_code=busy.status,
+            headers={"Retry-After": str(OVERLOAD_RETRY_AFTER)},
         )
 
     @app.exception_handler(Exception)
@@ -879,6 +896,18 @@ class MonthRangeReversed(HeitjeError):
 
 
 # --- paging: keyset cursors of every list (issue 16) --------------------------------------------
+
+
+class Overloaded(HeitjeError):
+    """Raised (answered, really: by backend.http.admission, or when no pooled database connection is free
+    within backend.db.POOL_TIMEOUT_SECONDS) when the API process has more work than it can start now; the
+    answer is 503 with Retry-After, at once, instead of a request that hangs and then fails."""
+
+    status = 503
+    code = "overloaded"
+
+    def __init__(self, why: str, retry_after: int) -> None:
+        super().__init__(f"the service is busy ({why}); try again in {retry_after} s", retry_after=retry_after)
 
 
 class BadCursor(HeitjeError):

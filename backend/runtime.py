@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain.client import Chain, node_chain_id
 from backend.chain.deployment import Deployment, load_deployment
-from backend.db import make_engine, make_session_factory
+from backend.db import WORKER_CONNECTIONS, make_engine, make_session_factory
 from backend.settings import Settings
 
 
@@ -27,7 +27,9 @@ class Runtime:
     read_sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = make_engine(self.settings.database_url)
+        self.engine = make_engine(
+            self.settings.database_url, connections=self.settings.http_threads + WORKER_CONNECTIONS
+        )
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.engine.execution_options(heitje_read=True))
 

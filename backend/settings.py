@@ -115,6 +115,10 @@ ENV_NAMES = {
     "SEPA_FOUR_EYES_TOTAL": "sepa_four_eyes_total",
     "OPEN_DATA_MIN_CITIZENS": "open_data_min_citizens",
     "OPEN_DATA_DIR": "open_data_dir",
+    # load (issue 14): threads and connections sized together, overload answered quickly
+    "HTTP_THREADS": "http_threads",
+    "OVERLOAD_WAIT_SECONDS": "overload_wait_seconds",
+    "MAX_WAITING_REQUESTS": "max_waiting_requests",
 }
 
 
@@ -200,6 +204,13 @@ class Settings(BaseModel):
     open_data_min_citizens: int = Field(default=5, ge=1)  # open-data cells with fewer citizens are suppressed
     # the open-data file of each closed month, built once and served from disk (backend.reports.open_data)
     open_data_dir: Path = ROOT / ".heitje" / "open-data"
+    # -- load (issue 14): requests handled at once per API process (each holds one thread and at most one
+    # database connection; the pool has these plus a few for the workers, see backend.db.make_engine);
+    # a request that waits longer than OVERLOAD_WAIT_SECONDS for its turn, or finds MAX_WAITING_REQUESTS
+    # already waiting, is answered 503 `overloaded` with Retry-After.
+    http_threads: int = Field(default=24, ge=1, le=512)
+    overload_wait_seconds: float = Field(default=3.0, gt=0)
+    max_waiting_requests: int = Field(default=1000, ge=0)
 
     @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total", mode="before")
     @classmethod

@@ -16,12 +16,13 @@ import typer
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from backend.accounts import balances as account_balances
 from backend.accounts import cli as accounts_cli
 from backend.accounts import routes as accounts_routes
 from backend.audit import cli as audit_cli
 from backend.audit import routes as audit_routes
 from backend.auth import routes as auth_routes
-from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED, REWARDED, TRANSFER
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
 from backend.claims import cli as claims_cli
 from backend.claims import routes as claims_routes
 from backend.claims import worker as claims_worker
@@ -142,7 +143,8 @@ def register_indexer_handlers(registry: Handlers = REGISTRY) -> Handlers:
       amount burns its redemption and owes a payout (a mismatch is a flagged payout); a relayed
       redemption whose authorization was cancelled or expired unused fails;
     - payments: an authorization used by anyone's transaction confirms its payment; cancelled, or
-      expired by the chunk's last block, fails it.
+      expired by the chunk's last block, fails it;
+    - accounts: every transfer moves the balances of both sides, every MerchantSet sets a flag.
     A reorg takes back (or flags) the payouts above the fork and puts redemptions and payments decided
     above it back to `sent`."""
     registry.on_chunk("redemptions", _redemptions, kinds=(REDEEMED, AUTH_CANCELED))
@@ -150,6 +152,10 @@ def register_indexer_handlers(registry: Handlers = REGISTRY) -> Handlers:
     registry.on_reorg("payouts", payouts.rollback_above)
     registry.on_reorg("redemptions", _unsettle(redemption_events.on_reorg))
     registry.on_reorg("payments", _unsettle(payment_events.on_reorg))
+    # balances and merchant flags per account (issue 14: GET /accounts/{address} asks no node)
+    registry.on_event(TRANSFER, "balances", account_balances.on_transfers)
+    registry.on_event(MERCHANT_SET, "balances", account_balances.on_merchant_set)
+    registry.on_reorg("balances", account_balances.on_reorg)
     # the reports' running totals (issue 16): each figure where its event enters, taken back on a reorg
     for kind in (REWARDED, TRANSFER, REDEEMED):
         registry.on_event(kind, "report_totals", _report_totals)

@@ -91,10 +91,11 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {section}.{key} | {fmt(value)} | {base_txt} | {ratio} | {target} |")
     api = results.get("api") or {}
     for endpoint, figures in api.items():
-        if isinstance(figures, dict):
+        if isinstance(figures, dict) and "requests_per_s" in figures:
             lines.append(f"| api {endpoint} | {fmt(figures.get('requests_per_s'))} req/s, "
                          f"p50 {fmt(figures.get('p50_ms'))} ms, p99 {fmt(figures.get('p99_ms'))} ms | "
                          f"{figures.get('clients', '')} clients | | |")
+    lines += reads_markdown(results)
     growth = results.get("growth") or {}
     if any(key in growth for key in ("ratio_M_over_S", "sqlite", "postgresql")):
         from bench.growth import markdown as growth_markdown
@@ -124,7 +125,49 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     for data in results.values():
         if isinstance(data, dict) and isinstance(data.get("targets"), dict):
             merged.update(data["targets"])
+        if isinstance(data, dict) and isinstance(data.get("reads"), dict):  # the api section's reads
+            merged.update(data["reads"].get("targets") or {})
     return merged
+# The issue-14 figures other tools read from results.json "targets": (key, what, target).
+TARGETS = (
+    ("tasks_vs_sql", "GET /tasks ÷ the same SQL from a bare endpoint (50 clients, SQLite, 1 process)", "≥ 0.75×"),
+    ("accounts_vs_sql", "GET /accounts/{address} ÷ the same SQL from a bare endpoint", "≥ 0.5×"),
+    ("overload_5xx", "5xx and timeouts, GET /tasks at 200 clients for 20 s", "0"),
+    ("overload_vs_50", "throughput at 200 clients ÷ at 50", "≥ 1.0×"),
+)
+
+
+def reads_markdown(results: dict[str, Any]) -> list[str]:
+    """The reads table (issue 14): each route beside its SQL, per setup, then the targets."""
+    reads = (results.get("api") or {}).get("reads") or {}
+    setups = {k: v for k, v in reads.items() if isinstance(v, dict) and "tasks" in v}
+    if not setups:
+        return []
+    lines = ["", "## Reads at the speed of the database, and under load (issue 14; `python -m bench.api reads`)",
+             f"({results['machine']['date']})", "",
+             "| setup | path | route req/s (p50 / p99 ms) | same SQL, bare req/s (p50 / p99 ms) | ratio | p99 ÷ p50 |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for setup, data in setups.items():
+        for name in ("tasks", "accounts"):
+            r, q = data[name]["route"], data[name]["sql"]
+            lines.append(
+                f"| {setup} | {name} | {fmt(r['requests_per_s'])} ({fmt(r['p50_ms'])} / {fmt(r['p99_ms'])}) | "
+                f"{fmt(q['requests_per_s'])} ({fmt(q['p50_ms'])} / {fmt(q['p99_ms'])}) | {data[name]['ratio']:.2f}× | "
+                f"{data[name]['p99_over_p50']:.2f} |"
+            )
+        o = data["overload"]
+        lines.append(
+            f"| {setup} | tasks, {o['clients']} clients | {fmt(o['requests_per_s'])} ({fmt(o['p50_ms'])} / "
+            f"{fmt(o['p99_ms'])}) | 5xx: {o['five_hundreds']} | {o['vs_50_clients']:.2f}× of 50 clients | |"
+        )
+    targets = results.get("targets") or {}
+    lines += ["", "| target (results.json `targets`) | value | target |", "| --- | ---: | --- |"]
+    for key, what, goal in TARGETS:
+        if key in targets:
+            value = targets[key]
+            lines.append(f"| `{key}`: {what} | {value:.2f} | {goal} |" if isinstance(value, float) else
+                         f"| `{key}`: {what} | {fmt(value)} | {goal} |")
+    return lines
 
 
 def main(selected: list[str]) -> int:
@@ -159,6 +202,7 @@ def main(selected: list[str]) -> int:
             print(f"   FAILED: {results[key]['error']}", flush=True)
             status = 1
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+    # Sections not run this time, and the targets they set, stay as the last run left them.
     results["targets"] = targets(results)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)

@@ -47,6 +47,9 @@ async def _load(base_url: str, path: str, *, clients: int, requests: int, second
                 except httpx.TimeoutException:
                     statuses[0] = statuses.get(0, 0) + 1  # no answer within the timeout: counted, not timed
                     continue
+                except httpx.TransportError:
+                    statuses[-1] = statuses.get(-1, 0) + 1  # the connection dropped without an answer: counted
+                    continue
                 latencies.append(time.perf_counter() - t0)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
@@ -61,7 +64,7 @@ async def _load(base_url: str, path: str, *, clients: int, requests: int, second
         "clients": clients,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
-        "non_200": {("timeout" if k == 0 else str(k)): v for k, v in statuses.items() if k != 200},
+        "non_200": {({0: "timeout", -1: "dropped"}.get(k) or str(k)): v for k, v in statuses.items() if k != 200},
     }
 
 
@@ -189,13 +192,163 @@ def run() -> dict[str, Any]:
                 flush=True,
             )
         results.update(upload_figures(stack))
+    results["reads"] = run_reads()  # its "targets" go to results.json's "targets" (bench/__main__.py)
     results["clients"] = CLIENTS
     results["server"] = "heitje up --no-workers (uvicorn, 1 process), SQLite, Anvil; 127.0.0.1"
     return results
+
+
+
+
+# --- reads at the speed of the database, no collapse under load (issue 14) ---------------------------
+# `python -m bench.api reads`: GET /tasks and GET /accounts/{address} against a bench-only route serving the
+# same SQL (bench/server.py) at 50 clients; then 200 clients for 20 s on GET /tasks. SQLite with one process;
+# with `--postgres` also PostgreSQL with two processes.
+OVERLOAD_CLIENTS = 200
+OVERLOAD_SECONDS = 20.0
+READS_REQUESTS = 6000  # per run, at most (SECONDS bounds it too)
+
+
+READS_HEADING = "## Reads at the speed of the database"
+READS_NOTE = (
+    "\nThe load comes from one async httpx process on the same 2 cores as the server (and, on a shared machine,\n"
+    "whatever else runs): absolute figures move with it; each ratio is measured in the same run, the route and\n"
+    "its SQL alternating twice (the better of each kept).\n"
+)
+
+
+class BenchStack:
+    """A drills Stack whose API process is bench/server.py (the app plus the bench-only SQL routes)."""
+
+    def __new__(cls, name: str, *, postgres: bool = False, processes: int = 1) -> Any:
+        import subprocess
+        import sys
+
+        from drills.harness import Stack
+
+        class _Stack(Stack):
+            def _spawn(self, what: str, *args: str) -> subprocess.Popen[bytes]:
+                if what != "api":
+                    return super()._spawn(what, *args)
+                out = open(self.dir / "api.log", "ab")  # noqa: SIM115 - lives with the process
+                env = {**self.env, "BENCH_PROCESSES": str(processes)}
+                return subprocess.Popen(  # noqa: S603 - our own bench server
+                    [sys.executable, "-m", "bench.server"], env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+
+        return _Stack(name, postgres=postgres)
+
+
+def _slim(figures: dict[str, Any]) -> dict[str, Any]:
+    keep = ("requests_per_s", "p50_ms", "p99_ms", "clients", "requests", "non_200")
+    return {k: figures[k] for k in keep}
+
+
+def _five_hundreds(figures: dict[str, Any]) -> int:
+    return sum(n for code, n in figures["non_200"].items() if code in ("timeout", "dropped") or code.startswith("5"))
+
+
+def reads_figures(stack: Any, address: str) -> dict[str, Any]:
+    """The route and its SQL side by side (each measured twice, alternating, the better of each kept),
+    then GET /tasks at 200 clients."""
+    pairs = {
+        "tasks": ("/api/v1/tasks", "/bench/tasks-sql"),
+        "accounts": (f"/api/v1/accounts/{address}", f"/bench/accounts-sql/{address}"),
+    }
+    out: dict[str, Any] = {}
+    for name, (route, sql) in pairs.items():
+        best: dict[str, dict[str, Any]] = {}
+        for _ in range(2):
+            for label, path in (("route", route), ("sql", sql)):
+                figures = asyncio.run(
+                    _load(stack.base_url, path, clients=CLIENTS, requests=READS_REQUESTS, seconds=SECONDS / 2)
+                )
+                if label not in best or figures["requests_per_s"] > best[label]["requests_per_s"]:
+                    best[label] = figures
+        route_f, sql_f = best["route"], best["sql"]
+        out[name] = {
+            "route": _slim(route_f),
+            "sql": _slim(sql_f),
+            "ratio": round(route_f["requests_per_s"] / sql_f["requests_per_s"], 2),
+            "p99_over_p50": round(route_f["p99_ms"] / route_f["p50_ms"], 2),
+        }
+        print(
+            f"   {name}: route {route_f['requests_per_s']} req/s "
+            f"(p50 {route_f['p50_ms']} ms, p99 {route_f['p99_ms']} ms)"
+            f" vs its SQL {sql_f['requests_per_s']} req/s (p50 {sql_f['p50_ms']} ms, p99 {sql_f['p99_ms']} ms):"
+            f" {out[name]['ratio']}x",
+            flush=True,
+        )
+    heavy = asyncio.run(
+        _load(stack.base_url, "/api/v1/tasks", clients=OVERLOAD_CLIENTS, requests=10**9, seconds=OVERLOAD_SECONDS)
+    )
+    at_50 = out["tasks"]["route"]["requests_per_s"]
+    out["overload"] = {
+        **_slim(heavy),
+        "seconds": heavy["seconds"],
+        "five_hundreds": _five_hundreds(heavy),
+        "vs_50_clients": round(heavy["requests_per_s"] / at_50, 2),
+    }
+    print(
+        f"   GET /tasks at {OVERLOAD_CLIENTS} clients for {heavy['seconds']} s: {heavy['requests_per_s']} req/s "
+        f"({out['overload']['vs_50_clients']}x the 50-client figure), p50 {heavy['p50_ms']} ms, "
+        f"p99 {heavy['p99_ms']} ms, 5xx/timeouts: {out['overload']['five_hundreds']}, non-200: {heavy['non_200']}",
+        flush=True,
+    )
+    return out
+
+
+def run_reads(*, postgres: bool = False) -> dict[str, Any]:
+    """The reads figures on SQLite with one process (and, with `postgres`, PostgreSQL with two)."""
+    setups = [("sqlite_1_process", False, 1)] + ([("postgres_2_processes", True, 2)] if postgres else [])
+    section: dict[str, Any] = {}
+    for key, on_postgres, processes in setups:
+        print(f"   -- {key}", flush=True)
+        with BenchStack(f"bench-reads-{processes}", postgres=on_postgres, processes=processes) as stack:
+            address = _seed(stack)
+            stack.stop_workers()  # measure the API alone
+            section[key] = reads_figures(stack, address)
+    sqlite_run = section["sqlite_1_process"]
+    section["targets"] = {
+        "tasks_vs_sql": sqlite_run["tasks"]["ratio"],
+        "accounts_vs_sql": sqlite_run["accounts"]["ratio"],
+        "overload_5xx": sqlite_run["overload"]["five_hundreds"],
+        "overload_vs_50": sqlite_run["overload"]["vs_50_clients"],
+    }
+    section["server"] = "bench/server.py (the app of heitje up --no-workers + bench-only SQL routes), Anvil; 127.0.0.1"
+    section["load"] = "one async httpx process on the same machine (its CPU is shared with the server)"
+    return section
+
+
+def save_reads(section: dict[str, Any]) -> None:
+    """Merges the reads section and its targets into bench/results.json and rewrites bench/results.md."""
+    import json
+
+    from bench.__main__ import HERE, machine, reads_markdown
+
+    path = HERE / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results["machine"] = machine()
+    results.setdefault("api", {})["reads"] = {k: v for k, v in section.items() if k != "targets"}
+    results.setdefault("targets", {}).update(section["targets"])
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    # results.md: the reads section replaced (or added at the end); the rest stays as the last full run wrote it
+    table = HERE / "results.md"
+    text = table.read_text() if table.exists() else ""
+    start = text.find(READS_HEADING)
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start].rstrip("\n") + ("\n" + text[end:] if end >= 0 else "")
+    table.write_text(text.rstrip("\n") + "\n" + "\n".join(reads_markdown(results)) + "\n" + READS_NOTE)
 
 
 if __name__ == "__main__":  # pragma: no cover
     import json
     import sys
 
-    print(json.dumps(run_uploads() if sys.argv[1:] == ["uploads"] else run(), indent=2))
+    if sys.argv[1:2] == ["reads"]:
+        reads = run_reads(postgres="--postgres" in sys.argv)
+        save_reads(reads)
+        print(json.dumps(reads, indent=2))
+    else:
+        print(json.dumps(run_uploads() if sys.argv[1:] == ["uploads"] else run(), indent=2))

@@ -1,5 +1,5 @@
-"""HTTP routes of the accounts domain: any address's balance (from the chain); its history only for
-its owner and operators."""
+"""HTTP routes of the accounts domain: any address's balance (from the indexed chain plus what is on its
+way: no node is asked); its history only for its owner and operators."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import paging
-from backend.accounts import service
+from backend.accounts import balances, service
 from backend.amounts import AddressError, format_amount, parse_address
 from backend.auth.deps import User, bearer, current_user
-from backend.deps import ChainDep, RuntimeDep, SessionDep
+from backend.db import utcnow
+from backend.deps import RuntimeDep, SessionDep
 from backend.errors import ValidationFailed
-from backend.merchants import service as merchants
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -37,11 +37,20 @@ class HistoryOut(BaseModel):
 
 
 class AccountOut(BaseModel):
-    """What anyone may see of an address."""
+    """What anyone may see of an address. `balance` is what it holds once what is on its way has landed:
+    `confirmed_balance` (the chain's, `block` deep as the indexer has read it) plus `pending_incoming`
+    (rewards sent and payments relayed to it, not yet indexed) minus `pending_outgoing` (its payments
+    and redemptions relayed, not yet indexed)."""
 
     address: str
     balance: str
     is_merchant: bool
+    confirmed_balance: str = Field(examples=["12.00"])
+    pending_incoming: str = Field(examples=["15.00"])
+    pending_outgoing: str = Field(examples=["0.00"])
+    block: int | None = Field(
+        description="the block the confirmed balance and `is_merchant` are true at (the indexer's checkpoint)"
+    )
 
 
 class AccountWithHistoryOut(AccountOut):
@@ -54,6 +63,10 @@ class AccountWithHistoryOut(AccountOut):
                     "address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
                     "balance": "27.00",
                     "is_merchant": False,
+                    "confirmed_balance": "12.00",
+                    "pending_incoming": "15.00",
+                    "pending_outgoing": "0.00",
+                    "block": 1234,
                     "history": [
                         {
                             "kind": "reward",
@@ -89,42 +102,49 @@ def may_see_history(viewer: User | None, address: str) -> bool:
     return viewer is not None and (viewer.address == address or viewer.has("operator"))
 
 
+PRIVATE = "private, no-cache"  # a balance changes with every payment; a history is personal
+
+
 @router.get(
     "/{address}",
     response_model=AccountWithHistoryOut | AccountOut,
-    summary="Balance (on chain) of an address; its history (rewards, payments, redemptions) for its owner "
-    "and operators",
-    description="Anyone gets `address`, `balance` and `is_merchant`. The `history` is only in the answer "
-    "when the caller is signed in as the address itself or as an operator.",
+    summary="Balance of an address (confirmed on chain, and what is on its way); its history (rewards, "
+    "payments, redemptions) for its owner and operators",
+    description="Anyone gets `address`, `balance`, `is_merchant` and the parts of the balance. The `history` "
+    "is only in the answer when the caller is signed in as the address itself or as an operator. Read from "
+    "the database alone: no chain call.",
     responses={
         401: {"description": "a token was sent and is invalid or expired (`unauthorized`)"},
         422: {"description": "not an address"},
-        503: {"description": "the chain is unreachable"},
     },
 )
 def get_account(
     address: str,
     session: SessionDep,
-    chain: ChainDep,
+    runtime: RuntimeDep,
     viewer: Annotated[User | None, Depends(optional_viewer)],
     request: Request,
-    response: Response,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
     cursor: paging.Cursor = None,
-) -> AccountOut:
+) -> Response:
     try:
         checksummed = parse_address(address)
     except AddressError as exc:
         raise ValidationFailed(str(exc), field="address") from exc
+    state = balances.standing(session, checksummed, contract=runtime.deployment.address, year=utcnow().year)
     public = AccountOut(
         address=checksummed,
-        balance=format_amount(chain.balance_of(checksummed)),
-        is_merchant=merchants.is_merchant(session, checksummed, chain=chain),
+        balance=format_amount(state.balance),
+        is_merchant=state.is_merchant,
+        confirmed_balance=format_amount(state.confirmed),
+        pending_incoming=format_amount(state.pending_in),
+        pending_outgoing=format_amount(state.pending_out),
+        block=state.block,
     )
+    headers = {"Cache-Control": PRIVATE, "Vary": "Authorization"}
     if not may_see_history(viewer, checksummed):
-        return public
+        return Response(public.model_dump_json(), media_type="application/json", headers=headers)
     page = service.history(session, checksummed, limit=limit, cursor=cursor)  # the history is paged
-    paging.send_next(response, request, page.next)
     history = [
         HistoryOut(
             kind=h.kind,
@@ -140,4 +160,7 @@ def get_account(
         )
         for h in page.items
     ]
-    return AccountWithHistoryOut(**public.model_dump(), history=history)
+    body = AccountWithHistoryOut(**public.model_dump(), history=history).model_dump_json()
+    response = Response(body, media_type="application/json", headers=headers)
+    paging.send_next(response, request, page.next)
+    return response

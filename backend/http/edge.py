@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from backend.http.admission import Admission
 from backend.http.body import BodyLimits
 from backend.http.headers import SecurityHeaders
 from backend.http.limits import RateLimits
@@ -16,4 +17,5 @@ def install_edge(app: FastAPI, runtime: Runtime) -> None:
     routes = RouteTable(app, runtime.settings)
     app.add_middleware(BodyLimits, routes=routes, settings=runtime.settings)
     app.add_middleware(RateLimits, routes=routes, runtime=runtime)
+    app.add_middleware(Admission, settings=runtime.settings)  # the rate limits' query runs inside a turn
     app.add_middleware(SecurityHeaders, settings=runtime.settings)

@@ -18,9 +18,10 @@ import anyio.to_thread
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backend.errors import RateLimited
+from backend.errors import OVERLOAD_RETRY_AFTER, Overloaded, RateLimited
 from backend.http.asgi import bearer_address, client_ip, send_error
 from backend.http.models import RateCounter
 from backend.http.routing import RouteInfo, RouteTable
@@ -108,7 +109,12 @@ class RateLimits:
         if scope["type"] == "http" and self.limits:
             bucket = bucket_of(scope, self.routes.info(scope))
             if bucket in self.limits:
-                retry_after = await self._check(scope, bucket)
+                try:
+                    retry_after = await self._check(scope, bucket)
+                except PoolTimeout:  # every connection busy: the process is overloaded, say so at once
+                    busy = Overloaded("no database connection became free in time", OVERLOAD_RETRY_AFTER)
+                    await send_error(send, busy, {"Retry-After": str(OVERLOAD_RETRY_AFTER)})
+                    return
                 if retry_after:
                     await send_error(send, RateLimited(bucket, retry_after), {"Retry-After": str(retry_after)})
                     return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
 
 from backend import paging
 from backend.auth.deps import CurrentOperator
@@ -34,19 +35,35 @@ def create_task(body: TaskIn, operator: CurrentOperator, session: SessionDep, se
     return service.view(session, task)
 
 
-@router.get("", response_model=list[TaskOut], summary="List tasks, newest first (filter by district, status)")
+# Lists read by many and changed rarely: a few seconds in a shared cache (a city's website, a CDN). The app
+# itself sends its token and gets answers no cache keeps (it shows places taken as they change).
+PUBLIC_LIST = "public, max-age=5"
+PRIVATE = "private, no-cache"
+TASK_LIST = TypeAdapter(list[TaskOut])
+
+
+@router.get(
+    "",
+    response_model=list[TaskOut],
+    summary="List tasks, newest first (filter by district, status)",
+    description=f"Without a token the answer may be cached for a few seconds (`Cache-Control: {PUBLIC_LIST}`).",
+)
 def list_tasks(
     session: SessionDep,
     request: Request,
-    response: Response,
     district: Annotated[str | None, Query(max_length=80, examples=["Centrum"])] = None,
     status: Annotated[TaskStatus | None, Query(examples=["open"])] = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
     cursor: paging.Cursor = None,
-) -> list[TaskOut]:
-    page = service.list_tasks(session, district=district, status=status, limit=limit, cursor=cursor)
-    paging.send_next(response, request, page.next)
-    return service.views(session, page.items)
+) -> Response:
+    page = service.list_views(session, district=district, status=status, limit=limit, cursor=cursor)
+    cache = PRIVATE if "authorization" in request.headers else PUBLIC_LIST
+    answer = Response(
+        TASK_LIST.dump_json(page.items), media_type="application/json",
+        headers={"Cache-Control": cache, "Vary": "Authorization"},
+    )
+    paging.send_next(answer, request, page.next)
+    return answer
 
 
 @router.get(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend import paging
@@ -143,6 +144,58 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Tas
 TASK_ORDER = (paging.Key(Task.id, int),)  # newest first
 
 
+Q = TypeVar("Q", bound=Select)  # type: ignore[type-arg]  # any select, its row type kept
+
+# The columns a task's answer needs: lists read these (and the places taken) in one query, no entities.
+VIEW_COLUMNS = (
+    Task.id, Task.title, Task.description, Task.district, Task.reward_units, Task.capacity, Task.minutes,
+    Task.closes_at, Task.latitude, Task.longitude, Task.closed, Task.created_at,
+)
+
+
+def _filtered(query: Q, district: str | None, status: TaskStatus | None, now: datetime) -> Q:
+    if district:
+        query = query.where(Task.district == district)
+    closed, taken = _is_closed(now), _taken_column(now)
+    if status == "closed":
+        query = query.where(closed)
+    elif status == "full":
+        query = query.where(~closed, taken >= Task.capacity)
+    elif status == "open":
+        query = query.where(~closed, taken < Task.capacity)
+    return query
+
+
+def list_views(
+    session: Session,
+    *,
+    district: str | None = None,
+    status: TaskStatus | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> paging.Page[TaskOut]:
+    """One page of tasks as the API shows them: one column query with the places taken, one `now` for
+    every row (issue 14: no entity loading, no per-row clock or second query)."""
+    now = utcnow()
+    query = _filtered(select(*VIEW_COLUMNS, _taken_column(now).label("taken")), district, status, now)
+    rows = session.execute(paging.keyset(query, TASK_ORDER, cursor, limit)).all()
+    page = paging.page_of(rows, limit, lambda row: (row.id,))
+    return paging.Page([_row_out(row, now) for row in page.items], page.next)
+
+
+def _row_out(row: Any, now: datetime) -> TaskOut:
+    taken = int(row.taken)
+    closed = row.closed or (row.closes_at is not None and row.closes_at <= now)
+    status: TaskStatus = "closed" if closed else ("full" if taken >= row.capacity else "open")
+    # built without validation: every value comes typed from our own columns
+    return TaskOut.model_construct(
+        id=row.id, title=row.title, description=row.description, district=row.district,
+        reward=format_amount(row.reward_units), capacity=row.capacity, taken=taken,
+        places_left=max(row.capacity - taken, 0), minutes=row.minutes, closes_at=row.closes_at,
+        latitude=row.latitude, longitude=row.longitude, status=status, created_at=row.created_at,
+    )
+
+
 def list_tasks(
     session: Session,
     *,
@@ -151,17 +204,7 @@ def list_tasks(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> paging.Page[Task]:
-    query = select(Task)
-    if district:
-        query = query.where(Task.district == district)
-    now = utcnow()
-    closed, taken = _is_closed(now), _taken_column(now)
-    if status == "closed":
-        query = query.where(closed)
-    elif status == "full":
-        query = query.where(~closed, taken >= Task.capacity)
-    elif status == "open":
-        query = query.where(~closed, taken < Task.capacity)
+    query = _filtered(select(Task), district, status, utcnow())
     rows = list(session.scalars(paging.keyset(query, TASK_ORDER, cursor, limit)))
     return paging.page_of(rows, limit, lambda t: (t.id,))
 

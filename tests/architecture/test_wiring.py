@@ -49,8 +49,9 @@ def test_every_domain_cli_group_is_wired():
 
 
 def test_the_indexer_knows_the_domains_handlers_once_the_wiring_is_imported():
-    # money's lifecycles, and the reports' running totals (issue 16: rewarded, transfer, redeemed)
-    assert REGISTRY.kinds() == {"redeemed", "auth_used", "auth_canceled", "rewarded", "transfer"}
+    # money's lifecycles, the reports' running totals (issue 16: rewarded, transfer, redeemed), the
+    # accounts' balances and merchant flags (issue 14: transfer, merchant_set)
+    assert REGISTRY.kinds() == {"redeemed", "auth_used", "auth_canceled", "rewarded", "transfer", "merchant_set"}
 
 
 def test_the_allow_list_names_only_modules_that_still_offend():

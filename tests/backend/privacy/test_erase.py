@@ -88,8 +88,9 @@ def test_after_erasure_only_this_years_rewards_and_the_chain_copy_name_the_addre
 
     loop.client.post(URL, headers=loop.headers(story.citizen))
 
-    # rewards: the yearly cap counts this year's by address; chain_events: the indexer's copy of the chain
-    assert _tables_naming(runtime, story.citizen.address) == {"rewards", "chain_events"}
+    # rewards: the yearly cap counts this year's by address; chain_events: the indexer's copy of the chain,
+    # account_balances: its balanceOf (issue 14)
+    assert _tables_naming(runtime, story.citizen.address) == {"rewards", "chain_events", "account_balances"}
 
 
 def test_after_the_year_ends_the_retention_sweep_takes_the_address_off_the_rewards(loop, runtime):
@@ -98,7 +99,7 @@ def test_after_the_year_ends_the_retention_sweep_takes_the_address_off_the_rewar
 
     retention.run_once(runtime, now=utcnow().replace(year=utcnow().year + 1, month=1, day=2))
 
-    assert _tables_naming(runtime, story.citizen.address) == {"chain_events"}
+    assert _tables_naming(runtime, story.citizen.address) == {"chain_events", "account_balances"}
     with runtime.sessions() as session:
         pseudonyms = set(session.scalars(select(Reward.citizen)))
     assert len(pseudonyms) == 1 and pseudonyms.pop().startswith(ERASED_PREFIX)
@@ -185,7 +186,7 @@ def test_operator_erases_on_the_command_line_with_yes(loop, runtime, heitje):
 
     assert result.exit_code == 0, result.output
     assert "2 photos and 2 notes deleted" in result.output
-    assert _tables_naming(runtime, story.citizen.address) == {"rewards", "chain_events"}
+    assert _tables_naming(runtime, story.citizen.address) == {"rewards", "chain_events", "account_balances"}
 
 
 def test_the_command_line_asks_before_erasing(loop, runtime, heitje):

@@ -104,3 +104,12 @@ def test_a_task_id_beyond_any_database_integer_is_a_422_not_a_crash(loop: Loop) 
     response = loop.client.get(f"/api/v1/tasks/{2**70}")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_the_public_list_may_be_cached_briefly_and_a_signed_in_one_not(loop: Loop) -> None:
+    loop.create_task()
+    public = loop.client.get("/api/v1/tasks")
+    signed_in = loop.client.get("/api/v1/tasks", headers=loop.headers(Account.create()))
+    assert public.headers["cache-control"] == "public, max-age=5"
+    assert signed_in.headers["cache-control"] == "private, no-cache"
+    assert public.json() == signed_in.json()

@@ -1,6 +1,6 @@
 """The indexer's handler registry: domains register, the indexer calls, no domain is imported."""
 
-from backend.chain.events import AUTH_CANCELED, AUTH_USED, REDEEMED, REWARDED, TRANSFER
+from backend.chain.events import AUTH_CANCELED, AUTH_USED, MERCHANT_SET, REDEEMED, REWARDED, TRANSFER
 from backend.indexer.handlers import REGISTRY, Chunk, Handlers
 from backend.wiring import register_indexer_handlers
 from tests.support.unit import unit_settings
@@ -52,7 +52,7 @@ def test_the_wiring_registers_the_money_handlers_once():
     register_indexer_handlers()
 
     # money's handlers, and the reports' running totals (issue 16)
-    assert REGISTRY.kinds() == {REDEEMED, AUTH_USED, AUTH_CANCELED, REWARDED, TRANSFER}
+    assert REGISTRY.kinds() == {REDEEMED, AUTH_USED, AUTH_CANCELED, REWARDED, TRANSFER, MERCHANT_SET}
     assert list(REGISTRY._chunks) == ["redemptions", "payments", "report_months"]
-    assert list(REGISTRY._reorgs) == ["payouts", "redemptions", "payments"]
+    assert list(REGISTRY._reorgs) == ["payouts", "redemptions", "payments", "balances"]
     assert list(REGISTRY._reorgs_with_settings) == ["report_totals"]
