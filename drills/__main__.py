@@ -17,6 +17,7 @@ DRILLS = {
     "reorg": "drills.reorg",  # 3: a depth-3 reorg during redemptions
     "db-drop": "drills.db_drop",  # 4: database connections dropped (PostgreSQL)
     "stolen-minter": "drills.stolen_minter",  # 5: a stolen minter key against a 2-of-3 Safe
+    "public-chain": "drills.public_chain",  # 6: 5-second blocks and 3 confirmations, as Gnosis Chain
 }
 
 

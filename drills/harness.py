@@ -67,6 +67,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     keep: bool = bool(os.environ.get("DRILL_KEEP"))
     chain_state: bool = False  # Anvil saves its state on SIGTERM, so the chain can be stopped and restarted
+    block_seconds: int | None = None  # mine a block every this many seconds (as a public chain), not per transaction
 
     def __post_init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix=f"heitje-drill-{self.name}-"))
@@ -228,7 +229,10 @@ class Stack:
 
     def start_chain(self) -> None:
         state = self.dir / "anvil-state.json" if self.chain_state else None
-        self.anvil_proc = anvil.start_anvil(self.anvil_port, state=state, log_path=self.dir / "anvil.log")
+        extra = ("--block-time", str(self.block_seconds)) if self.block_seconds else ()
+        self.anvil_proc = anvil.start_anvil(
+            self.anvil_port, state=state, extra_args=extra, log_path=self.dir / "anvil.log"
+        )
 
     def stop_chain(self) -> None:
         """SIGTERM: Anvil writes its state and exits; the port refuses connections until start_chain."""

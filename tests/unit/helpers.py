@@ -29,7 +29,7 @@ def citizen() -> str:
 
 
 def new_task(session: Session, **overrides: Any) -> int:
-    return tasks.create_task(session, operator=OPERATOR, data=TaskIn(**{**TASK, **overrides})).id
+    return tasks.create_task(session, operator=OPERATOR, data=TaskIn(**{**TASK, **overrides}), max_hourly_rate=None).id
 
 
 def submitted_claim(session: Session, task_id: int, who: str) -> Claim:

@@ -24,12 +24,12 @@ def test_a_deadline_in_the_past_is_refused(session):
     data = TaskIn(**{**TASK, "closes_at": utcnow() - timedelta(minutes=1)})
 
     with pytest.raises(ValidationFailed):
-        tasks.create_task(session, operator=OPERATOR, data=data)
+        tasks.create_task(session, operator=OPERATOR, data=data, max_hourly_rate=None)
 
 
 def test_latitude_without_longitude_is_refused(session):
     with pytest.raises(ValidationFailed):
-        tasks.create_task(session, operator=OPERATOR, data=TaskIn(**{**TASK, "latitude": 50.9}))
+        tasks.create_task(session, operator=OPERATOR, data=TaskIn(**{**TASK, "latitude": 50.9}), max_hourly_rate=None)
 
 
 def test_a_reward_with_three_decimals_is_refused():
