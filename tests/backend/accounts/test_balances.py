@@ -17,6 +17,7 @@ from backend.indexer.service import Indexer
 from backend.merchants.models import Merchant
 from backend.migrate import MIGRATIONS
 from tests.backend.payments.chain_helpers import citizen_with, set_merchant, settled, signed_transfer
+from tests.support.api import as_signed_in
 from tests.support.chain import take_node_away
 from tests.support.coin import funded_merchant, new_account
 
@@ -105,7 +106,12 @@ def test_a_relayed_payment_is_pending_until_indexed(client, runtime) -> None:
                              chain_status="confirmed"))
     citizen = citizen_with(runtime, 1000)
     Indexer(runtime).run_until_idle()
-    assert client.post("/api/v1/payments", json=signed_transfer(runtime, citizen, shop.address, 400)).status_code == 201
+    relayed = client.post(
+        "/api/v1/payments",
+        json=signed_transfer(runtime, citizen, shop.address, 400),
+        headers=as_signed_in(client, citizen),  # the payer relays their own payment
+    )
+    assert relayed.status_code == 201, relayed.text
     settled(runtime)
 
     payer = client.get(f"/api/v1/accounts/{citizen.address}").json()

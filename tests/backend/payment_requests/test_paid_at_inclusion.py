@@ -9,6 +9,7 @@ import pytest
 
 from backend.indexer.service import Indexer
 from tests.backend.payments.chain_helpers import citizen_with
+from tests.support.api import as_signed_in
 from tests.support.payment_requests import API, Till, signed_for_request
 
 
@@ -29,7 +30,9 @@ def test_paying_until_in_a_block_then_paid_and_counted_only_when_confirmed(
     w3.provider.make_request("evm_setAutomine", [False])
     request = till.ask("3.00")
 
-    relayed = client.post(f"{API}/payments", json=signed_for_request(client, payer, request["id"]))
+    relayed = client.post(
+        f"{API}/payments", json=signed_for_request(client, payer, request["id"]), headers=as_signed_in(client, payer)
+    )
     assert relayed.status_code == 201, relayed.text
     assert till.look(request["id"])["status"] == "paying"  # in the node's pool, not in a block
 
