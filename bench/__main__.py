@@ -92,6 +92,8 @@ def markdown(results: dict[str, Any]) -> str:
         from bench.growth import markdown as growth_markdown
 
         lines += growth_markdown(growth)
+    if results.get("kept"):
+        lines += ["", f"({', '.join(results['kept'])}: figures kept from the last run that measured them.)"]
     failed = [name for name, data in results.items() if isinstance(data, dict) and data.get("error")]
     if failed:
         lines += ["", "Failed: " + ", ".join(f"{n} ({results[n]['error']})" for n in failed)]
@@ -106,6 +108,7 @@ def main(selected: list[str]) -> int:
     if selected and previous.exists():  # a few benchmarks run: the others keep their last figures
         kept = json.loads(previous.read_text())
         results.update({key: value for key, value in kept.items() if key != "machine" and key not in selected})
+        results["kept"] = [key for key, _ in BENCHMARKS if key in kept and key not in selected]
     m = results["machine"]
     print(f"machine: {m['cores']} cores, {m['memory_gib']} GiB memory, {m['cpu']}, Python {m['python']}", flush=True)
     status = 0
