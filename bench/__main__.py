@@ -109,6 +109,8 @@ def markdown(results: dict[str, Any]) -> str:
     if figures:
         lines += ["", "Targets (results.json `targets`):", "", "| figure | value |", "| --- | ---: |"]
         lines += [f"| {name} | {fmt(value)} |" for name, value in sorted(figures.items())]
+    if results.get("kept"):
+        lines += ["", f"({', '.join(results['kept'])}: figures kept from the last run that measured them.)"]
     failed = [name for name, data in results.items() if isinstance(data, dict) and data.get("error")]
     if failed:
         lines += ["", "Failed: " + ", ".join(f"{n} ({results[n]['error']})" for n in failed)]
@@ -179,7 +181,9 @@ def main(selected: list[str]) -> int:
             previous = json.loads((HERE / "results.json").read_text())
         except (OSError, ValueError):
             previous = {}
-        results.update({k: v for k, v in previous.items() if k not in ("machine", "targets")})
+        skip = ("machine", "targets", "kept", *selected)
+        results.update({k: v for k, v in previous.items() if k not in skip})
+        results["kept"] = [key for key, _ in BENCHMARKS if key in previous and key not in selected]
     m = results["machine"]
     print(f"machine: {m['cores']} cores, {m['memory_gib']} GiB memory, {m['cpu']}, Python {m['python']}", flush=True)
     status = 0

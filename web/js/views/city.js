@@ -167,13 +167,16 @@ async function closeRouteExists() {
 }
 
 export async function tasks(ctx) {
-  let all;
   let closable;
+  const list = pagedList({ path: "/tasks", testid: "city-task-list", render: (task) => taskRow(task),
+    empty: () => h("p", { class: "muted" }, t("no_tasks")) });
   try {
-    [all, closable] = await Promise.all([api("GET", "/tasks").then((r) => items(r, "tasks")), closeRouteExists()]);
+    closable = await closeRouteExists();  // (asked once per page load)
+    await list.refresh();
   } catch (e) {
     return failure(e);
   }
+  const all = list.rows();
   const error = h("p", { class: "error", role: "alert", testid: "task-form-error" });
   const field = (name, label, attrs = {}) => h("label", {}, t(label), h("input", { name, testid: `task-${name}`, ...attrs }));
   const form = h("form", { testid: "task-form" },
@@ -212,7 +215,7 @@ export async function tasks(ctx) {
       }
     });
   });
-  const rows = [...all].sort((a, b) => b.id - a.id).map((task) => {
+  function taskRow(task) {
     const closeError = h("span", { class: "error" });
     const open = task.status ? task.status === "open" : !task.closed;
     return h("div", { class: "card", testid: "city-task", dataset: { taskId: task.id } },
@@ -230,11 +233,11 @@ export async function tasks(ctx) {
           }
         } }, t("task_close")) : null),
       closeError);
-  });
+  }
   return h("section", { testid: "city-tasks" },
     h("h1", {}, t("city_tasks_title")),
     h("details", { class: "card", open: all.length === 0 }, h("summary", { testid: "task-new" }, h("strong", {}, t("task_new"))), form),
-    rows.length ? rows : h("p", { class: "muted" }, t("no_tasks")));
+    list.element);
 }
 
 function shopState(m) {
@@ -245,9 +248,15 @@ function shopState(m) {
 }
 
 export async function shops(ctx) {
+  const registry = pagedList({ path: "/merchants/registry", testid: "city-shop-list", key: (m) => m.address,
+    render: (m) => h("div", { class: "card", testid: "city-shop", dataset: { address: m.address } },
+      h("div", { class: "row" }, h("strong", {}, m.name), shopState(m)),
+      h("div", { class: "mono" }, m.address),
+      h("div", { class: "small muted" }, m.iban)),
+    empty: () => h("p", { class: "muted" }, t("no_shops")) });
   let list;
   try {
-    list = items(await api("GET", "/merchants/registry"), "merchants");
+    list = await registry.refresh();
   } catch (e) {
     return failure(e);
   }
@@ -306,10 +315,7 @@ export async function shops(ctx) {
   return h("section", { testid: "city-shops" },
     h("h1", {}, t("shops_title")),
     h("details", { class: "card" }, h("summary", { testid: "shop-new" }, h("strong", {}, t("shop_new"))), form),
-    list.length ? list.map((m) => h("div", { class: "card", testid: "city-shop", dataset: { address: m.address } },
-      h("div", { class: "row" }, h("strong", {}, m.name), shopState(m)),
-      h("div", { class: "mono" }, m.address),
-      h("div", { class: "small muted" }, m.iban))) : h("p", { class: "muted" }, t("no_shops")));
+    registry.element);
 }
 
 export async function payouts(ctx) {
