@@ -22,7 +22,7 @@ from backend.chain.client import Chain
 from backend.chain.relay_pipeline import RelayJob, RelayPipeline
 from backend.chain.relayer import RelayerNonce, Reverted
 from backend.chain.typed_data import Domain, Signature
-from backend.db import is_sqlite
+from backend.db import is_sqlite, transaction
 from backend.errors import AuthorizationUsed, Forbidden, NotFound, ValidationFailed
 from backend.indexer.models import IndexerCheckpoint
 from backend.merchants import service as merchants
@@ -87,8 +87,9 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     check_bound("value", transfer.value, least=1, most=MAX_UNITS)
     if transfer.from_ == transfer.to:
         raise ValidationFailed("to: a payment to yourself moves nothing")
-    inline = is_sqlite(runtime.engine) and _holds_connection(session)
-    if inline:
+    holds = _holds_connection(session)
+    inline = is_sqlite(runtime.engine) and holds
+    if holds:  # the caller's connection serves (a second one per request could drain the pool)
         existing = find(session, transfer.from_, transfer.nonce)
     else:
         with runtime.read_sessions() as reader, reader.begin():
@@ -120,11 +121,7 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
     except Reverted as exc:
         error = refusal(chain, exc, authorizer=transfer.from_, nonce=transfer.nonce, window=window)
         if isinstance(error, AuthorizationUsed):
-            # Used by a relay of this very authorization that was broadcast while this request
-            # checked it? A batch holds the relayer's row lock from broadcast to commit: behind
-            # that lock its payment row is there to find.
-            session.execute(select(RelayerNonce).with_for_update()).all()
-            existing = find(session, transfer.from_, transfer.nonce)
+            existing = _behind_relays_in_flight(runtime, session, transfer, inline=inline)
             if existing is not None:
                 return Relayed(_same_or_conflict(existing, transfer), created=False)
             recovered = _recover_relayed(chain, session, transfer)
@@ -135,11 +132,12 @@ def submit(runtime: Runtime, session: Session, transfer: SignedTransfer) -> Rela
         payment, created = pipeline_for(runtime).relay(_relay_job(runtime, transfer, call.data, gas))
         return Relayed(session.merge(payment, load=False), created=created)
 
-    relay_policy.reserve_gas(runtime, session, payer=transfer.from_, gas=gas)  # the relayer's gas budgets
     payment = _payment_of(transfer)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # a repeat arriving at the same moment takes back its gas too
+            relay_policy.reserve_gas(runtime, session, payer=transfer.from_, gas=gas)  # the gas budgets
             session.add(payment)
+            session.flush()
     except IntegrityError:
         # The same authorization arrived twice at once; the first one relays, this one reports it.
         existing = find(session, transfer.from_, transfer.nonce)
@@ -202,9 +200,12 @@ def _relay_job(runtime: Runtime, transfer: SignedTransfer, data: str, gas: int) 
     def claim(batch: Session) -> tuple[Payment, bool] | None:
         try:
             with batch.begin_nested():
+                # The gas rows first, then the payment's row: a batch of another process inserting the
+                # same (payer, nonce) holds the day's total row already, so neither waits on the other
+                # in a circle (backend.relaying.policy names the lock order).
+                relay_policy.reserve_gas(runtime, batch, payer=transfer.from_, gas=gas)
                 batch.add(payment)
                 batch.flush()
-                relay_policy.reserve_gas(runtime, batch, payer=transfer.from_, gas=gas)
         except IntegrityError:
             existing = find(batch, transfer.from_, transfer.nonce)
             if existing is None:
@@ -224,6 +225,23 @@ def _relay_job(runtime: Runtime, transfer: SignedTransfer, data: str, gas: int) 
     return RelayJob(
         key=f"{transfer.from_}:{transfer.nonce}", data=data, gas=gas, claim=claim, sent=sent, refused=refused
     )
+
+
+def _behind_relays_in_flight(
+    runtime: Runtime, session: Session, transfer: SignedTransfer, *, inline: bool
+) -> Payment | None:
+    """The payment row of `transfer`, looked up behind the relayer's row lock: a batch holds that lock
+    from broadcast to commit, so a relay of this very authorization broadcast while this request
+    checked it is found. The lock is taken in a short transaction of its own and let go before
+    anything asks the chain (`_recover_relayed` may search the chain's logs with many queries, and
+    every relay of every process would wait meanwhile). A caller relaying inline already holds
+    SQLite's write lock: no batch can be in flight."""
+    if inline:
+        return find(session, transfer.from_, transfer.nonce)
+    with transaction(runtime.sessions) as short:
+        short.execute(select(RelayerNonce).with_for_update()).all()
+        existing = find(short, transfer.from_, transfer.nonce)
+    return None if existing is None else session.merge(existing, load=False)
 
 
 def find(session: Session, from_: str, nonce: str) -> Payment | None:
