@@ -322,17 +322,8 @@ def _recover_relayed(chain: Chain, session: Session, transfer: SignedTransfer) -
     ):
         return None
     mined = chain.tx_status(used)
-    payment = Payment(
-        from_address=transfer.from_,
-        to_address=transfer.to,
-        nonce=transfer.nonce,
-        value=transfer.value,
-        valid_after=str(transfer.valid_after),
-        valid_before=str(transfer.valid_before),
-        signature=transfer.signature.hex,
-        status=SENT,
-        tx_hash=used,
-    )
+    payment = _payment_of(transfer)
+    payment.tx_hash = used
     try:
         with session.begin_nested():
             session.add(payment)
