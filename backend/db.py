@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -116,6 +117,12 @@ def _disable_pysqlite_begin(engine: Engine) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def upsert_insert(dialect: str) -> Any:
+    """The INSERT construct that knows ON CONFLICT (an atomic upsert) for the database named `dialect`
+    (PostgreSQL's or SQLite's; their `on_conflict_do_update` reads the same)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import AccountBalance
 from backend.chain.events import MERCHANT_SET, TRANSFER, ZERO_ADDRESS
+from backend.db import upsert_insert
 from backend.indexer.models import ChainEvent, IndexerCheckpoint
 from backend.merchants.models import Merchant
 from backend.payments.models import Payment
@@ -34,10 +34,6 @@ REWARD_ON_ITS_WAY = ("sent", "confirmed")  # confirmed by the sender's receipt, 
 PAYMENT_ON_ITS_WAY = ("accepted", "sent")  # relayed (or accepted for relaying), not yet settled by the indexer
 REDEMPTION_ON_ITS_WAY = ("sent",)  # a relayed burn not yet indexed
 BATCH = 500  # addresses per IN (...) when recomputing
-
-
-def _upsert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 # --- the indexer's handlers ----------------------------------------------------------------------
@@ -55,7 +51,7 @@ def on_transfers(session: Session, events: list[dict[str, Any]], _settings: obje
                 blocks[address] = max(blocks.get(address, 0), block)
     if not deltas:
         return 0
-    upsert = _upsert(session)(AccountBalance)
+    upsert = upsert_insert(session.get_bind().dialect.name)(AccountBalance)
     statement = upsert.on_conflict_do_update(
         index_elements=[AccountBalance.address],
         set_={
@@ -77,7 +73,7 @@ def on_merchant_set(session: Session, events: list[dict[str, Any]], _settings: o
         latest[event["account"]] = (bool(event["accepted"]), int(event["block_number"]))
     if not latest:
         return 0
-    upsert = _upsert(session)(AccountBalance)
+    upsert = upsert_insert(session.get_bind().dialect.name)(AccountBalance)
     statement = upsert.on_conflict_do_update(
         index_elements=[AccountBalance.address],
         set_={"is_merchant": upsert.excluded.is_merchant, "block_number": upsert.excluded.block_number},

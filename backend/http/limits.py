@@ -16,11 +16,11 @@ import time
 
 import anyio.to_thread
 from sqlalchemy import Engine, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backend.db import upsert_insert
 from backend.errors import OVERLOAD_RETRY_AFTER, Overloaded, RateLimited
 from backend.http.asgi import bearer_address, client_ip, send_error
 from backend.http.models import RateCounter
@@ -77,8 +77,7 @@ class CounterStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._next_purge = 0.0
-        dialect = engine.dialect.name
-        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._insert = upsert_insert(engine.dialect.name)
 
     def hit(self, keys: list[str], window_ends: int) -> list[int]:
         """Counts one hit on each key (in this window) and returns the counts after it."""

@@ -29,10 +29,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend.amounts import UNITS_PER_COIN, format_amount
+from backend.db import upsert_insert
 from backend.errors import AmountTooSmall, GasBudgetExhausted, NotThePayer
 from backend.payments.authorization import relayer_for
 from backend.relaying.models import TOTAL, RelayGas
@@ -121,8 +121,7 @@ def payer_key(settings: Settings, payer: str) -> str:
 
 def _add(session: Session, day: date, payer: str, gas: int) -> int:
     """One atomic upsert (as backend.http.limits.CounterStore): the row's gas after adding `gas`."""
-    bind = session.get_bind()
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session.get_bind().dialect.name)
     upsert = (
         insert(RelayGas)
         .values(day=day, payer=payer, gas=gas, relays=1)

@@ -23,12 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.chain.events import ZERO_ADDRESS
 from backend.claims.models import Claim
+from backend.db import upsert_insert
 from backend.indexer.models import MERCHANT_SET, REDEEMED, REWARDED, TRANSFER, ChainEvent
 from backend.merchants.models import Merchant
 from backend.payouts.models import PAID, Payout
@@ -82,7 +81,7 @@ def add(session: Session, city: str, month: str, district: str, **figures: int) 
             "reports: %s is closed; %s for %s left out (heitje reports rebuild recounts)", month, figures, district
         )
         return False
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session.get_bind().dialect.name)
     values = {name: figures.get(name, 0) for name in FIGURES}
     table = cast(Table, ReportTotal.__table__)
     statement = insert(table).values(city=city, month=month, district=district, closed=False, **values)
