@@ -47,13 +47,14 @@ from backend.chain.client import Chain, chain_call
 from backend.chain.money import EncodedCall
 from backend.chain.rpc import RpcError as NodeError
 from backend.db import Base, UTCDateTime, utcnow
-from backend.errors import RelayerUnavailable
+from backend.errors import ChainUnavailable, RelayerUnavailable
 
 log = logging.getLogger("heitje.relayer")
 
 MAX_NONCE_RETRIES = 3
 GAS_HEADROOM = 1.2
-# The node's answers when the nonce is in use: mined, the same transaction, or another one pending.
+# The node's answers when the nonce is in use: mined, the same transaction, or another one pending
+# (whether by this very transaction is then asked: Relayer._broadcast).
 NONCE_TAKEN = ("nonce too low", "already known", "replacement transaction underpriced")
 # Gas for the relayed calls, simulated with one eth_call instead of an estimate (the transaction's
 # limit is this x GAS_HEADROOM; only the gas used is paid). bench/results.md measures them at about
@@ -138,6 +139,19 @@ def sign_legacy(
     return "0x" + raw.hex(), "0x" + keccak(raw).hex()
 
 
+def _unsure(answer: str | NodeError | None) -> bool:
+    """Whether a broadcast's answer may hide that the node has the transaction (see `_broadcast`)."""
+    if answer is None:
+        return True
+    if not isinstance(answer, NodeError):
+        return False
+    return answer.code is None or any(t in answer.message.lower() for t in NONCE_TAKEN)
+
+
+def _nonce_taken(error: NodeError) -> bool:
+    return any(t in error.message.lower() for t in NONCE_TAKEN)
+
+
 class RpcError(RelayerUnavailable):
     """The node refused a relayer request for a reason other than a revert (no gas money, fee too
     low, ...): 503 `relayer_unavailable` at the API."""
@@ -205,8 +219,9 @@ class Relayer:
         allocated under the row lock in `session`'s transaction (held until the caller commits),
         in one JSON-RPC batch request. Answers, in order, each transaction's 0x hash or the node's
         refusal of it (`RpcError`: nothing of that one was sent). A node that cannot be reached
-        raises `ChainUnavailable` for the lot. Nonces the node says are taken are signed afresh
-        after the highest one in use and sent again (up to MAX_NONCE_RETRIES times)."""
+        raises `ChainUnavailable` for the lot. Nonces the node says are taken (by transactions that
+        are not these) are signed afresh after the highest one in use and sent again (up to
+        MAX_NONCE_RETRIES times). An answer that went wrong is settled by `_broadcast`."""
         if not calls:
             return []
         price = self._price()
@@ -216,15 +231,14 @@ class Relayer:
         todo = list(range(len(calls)))
         highest: int | None = None  # the highest nonce the node accepted
         for attempt in range(MAX_NONCE_RETRIES + 1):
-            signed = [(i, nonce + k, *self._sign(*calls[i], price, nonce + k)) for k, i in enumerate(todo)]
-            answers = self.chain.rpc.batch_results([("eth_sendRawTransaction", [raw]) for _, _, raw, _ in signed])
+            signed = [(nonce + k, *self._sign(*calls[i], price, nonce + k)) for k, i in enumerate(todo)]
             taken: list[int] = []
-            for (i, used, _raw, tx_hash), answer in zip(signed, answers, strict=True):
+            for i, (used, _raw, tx_hash), answer in zip(todo, signed, self._broadcast(signed), strict=True):
                 if not isinstance(answer, NodeError):
                     results[i] = tx_hash
                     self._remember(used, tx_hash)
                     highest = used if highest is None else max(highest, used)
-                elif any(t in answer.message.lower() for t in NONCE_TAKEN) and attempt < MAX_NONCE_RETRIES:
+                elif _nonce_taken(answer) and attempt < MAX_NONCE_RETRIES:
                     log.warning("relayer nonce %s was taken (%s); asking the node again", used, answer.message)
                     taken.append(i)
                 else:
@@ -238,6 +252,47 @@ class Relayer:
             row.updated_at = utcnow()
             session.flush()
         return [r if r is not None else RpcError("not sent") for r in results]
+
+    def _broadcast(self, signed: list[tuple[int, str, str]]) -> list[str | NodeError]:
+        """Sends each signed (nonce, raw, hash) in one batch request; answers, in order, its hash when
+        the node has the transaction, else the node's refusal.
+
+        An answer can go wrong on the way while the node took the transactions: the connection drops
+        before the answer arrives, the batch's answer lacks one, or the node says "already known" (or
+        "nonce too low": it was mined) to a transaction it was given before. Taking any of those as a
+        refusal and signing the authorization again would send it twice (the second reverts and the
+        city pays its gas). So each unsure answer is settled by asking the node for the transaction's
+        hash: one it has was sent; one it does not have and never answered is sent again once, as
+        the same bytes (the node cannot take it twice). A node that cannot be asked raises
+        ChainUnavailable (the caller's transaction records nothing)."""
+        answers = self._send_raw([raw for _, raw, _ in signed])
+        for resend in (True, False):
+            unsure = [k for k, answer in enumerate(answers) if _unsure(answer)]
+            if not unsure:
+                break
+            known = self.chain.rpc.batch([("eth_getTransactionByHash", [signed[k][2]]) for k in unsure])
+            lost = []
+            for k, found in zip(unsure, known, strict=True):
+                if found is not None:
+                    answers[k] = signed[k][2]
+                elif answers[k] is None or answers[k].code is None:  # type: ignore[union-attr]
+                    lost.append(k)
+            if resend and lost:
+                log.warning("relayer: %d transactions' answers were lost on the way; sending them again", len(lost))
+                for k, answer in zip(lost, self._send_raw([signed[k][1] for k in lost]), strict=True):
+                    answers[k] = answer
+            else:
+                for k in lost:
+                    answers[k] = NodeError("eth_sendRawTransaction", None, "the node did not take it")
+        return [a if a is not None else NodeError("eth_sendRawTransaction", None, "not sent") for a in answers]
+
+    def _send_raw(self, raws: list[str]) -> list[str | NodeError | None]:
+        """The node's answer to each raw transaction, or None for each when no answer came at all."""
+        try:
+            return list(self.chain.rpc.batch_results([("eth_sendRawTransaction", [raw]) for raw in raws]))
+        except ChainUnavailable as exc:
+            log.warning("relayer: the broadcast of %d transactions got no answer (%s); asking the node", len(raws), exc)
+            return [None] * len(raws)
 
     def _sign(self, data: str, gas: int, price: int, nonce: int) -> tuple[str, str]:
         """The signed raw transaction (0x-hex) calling the coin with `data`, and its hash."""
