@@ -1,9 +1,11 @@
 """Relayed payments per second: signed transferWithAuthorization requests through POST /payments.
 
-`run()` starts its own Anvil on a free port (automine: every relayed transaction is mined as it
-arrives), deploys the coin, rewards CITIZENS citizens with `rewardBatch`, registers a merchant,
-signs PAYMENTS authorizations up front with eth-account, and serves the real app with uvicorn on a
-free port (SQLite in a temporary directory, or BENCH_DATABASE_URL). Figures:
+`run()` starts a drills Stack: its own Anvil (automine: every relayed transaction is mined as it
+arrives), the coin deployed by `heitje deploy`, and the API as a city runs it (`heitje up
+--no-workers`, its own process, SQLite; the rate-limit counters written as in production with limits
+no bench reaches). It rewards CITIZENS citizens with `rewardBatch`, registers a merchant, signs
+PAYMENTS authorizations up front with eth-account, signs every payer in, and posts from threads of
+this process (the clients share no interpreter with the server). Figures:
 
 - relayed_payments_per_s: CLIENTS concurrent HTTP clients posting the signed payments; each
   request checks signature, window, nonce, closed loop and balance, simulates, takes the relayer
@@ -20,25 +22,19 @@ Standalone: `python -m bench.payments`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 from eth_account import Account
 from web3 import Web3
 
-from backend import migrate
-from backend.chain import anvil, typed_data
+from backend.chain import typed_data
 from backend.chain.client import connect
-from backend.chain.deploy import deploy_coin
 from backend.chain.typed_data import Domain
-from backend.runtime import Runtime
-from backend.settings import ANVIL_TEST_KEYS, Settings
+from backend.settings import ANVIL_TEST_KEYS
 
 CITIZENS = 200
 PAYMENTS = 600  # split between the two runs below
@@ -179,82 +175,46 @@ def _raw_concurrent_baseline(w3: Web3, coin: Any, funder: Any, count: int, sende
 
 
 def run() -> dict[str, Any]:
-    import uvicorn
+    from drills.harness import Stack
 
-    from backend.app import create_app
-
-    port = anvil.free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = anvil.start_anvil(port, log_path=Path(tmp) / "anvil.log")
-        server = None
-        try:
-            w3 = connect(f"http://127.0.0.1:{port}")
-            deployer, minter = (
-                Account.from_key(ANVIL_TEST_KEYS["deployer"]),
-                Account.from_key(ANVIL_TEST_KEYS["minter"]),
-            )
-            deployment = deploy_coin(
+    # The API is its own process (`heitje up --no-workers`, as a city runs it), so the HTTP clients here
+    # share no interpreter with it; the city's rate-limit counters are written as in production, with
+    # limits no bench reaches. The workers are stopped once the coin is seeded: the API alone is measured.
+    buckets = ("sign_in", "claims", "uploads", "reads", "writes", "relays")
+    limits = ",".join(f"{bucket}=1000000/60" for bucket in buckets)
+    with Stack("bench-payments", extra_env={"RATE_LIMITS": limits}) as stack:
+        stack.stop_workers()
+        w3 = stack.w3
+        minter = Account.from_key(ANVIL_TEST_KEYS["minter"])
+        deployer = Account.from_key(ANVIL_TEST_KEYS["deployer"])
+        deployment = stack.deployment
+        coin = w3.eth.contract(address=deployment.address, abi=connect_abi())
+        citizens = [Account.from_key((i + 1).to_bytes(32, "big")) for i in range(CITIZENS)]
+        for start in range(0, CITIZENS, BATCH):
+            group = citizens[start : start + BATCH]
+            _send(
                 w3,
-                deployer_key=ANVIL_TEST_KEYS["deployer"],
-                name="Heerlens Heitje",
-                symbol="HEIT",
-                admin=deployer.address,
-                minter=minter.address,
-                registrars=(minter.address,),
-                deployments_dir=Path(tmp) / "deployments",
+                minter.key,
+                coin.functions.rewardBatch(
+                    [c.address for c in group],
+                    [10_000] * len(group),
+                    [(start + i + 1).to_bytes(32, "big") for i in range(len(group))],
+                ),
             )
-            coin = w3.eth.contract(address=deployment.address, abi=connect_abi())
-            citizens = [Account.from_key((i + 1).to_bytes(32, "big")) for i in range(CITIZENS)]
-            for start in range(0, CITIZENS, BATCH):
-                group = citizens[start : start + BATCH]
-                _send(
-                    w3,
-                    minter.key,
-                    coin.functions.rewardBatch(
-                        [c.address for c in group],
-                        [10_000] * len(group),
-                        [(start + i + 1).to_bytes(32, "big") for i in range(len(group))],
-                    ),
-                )
-            shop = Account.create()
-            _send(w3, minter.key, coin.functions.setMerchant(shop.address, True))
-            w3.eth.send_transaction({"from": deployer.address, "to": shop.address, "value": 10**18})
+        shop = Account.create()
+        _send(w3, minter.key, coin.functions.setMerchant(shop.address, True))
+        w3.eth.send_transaction({"from": deployer.address, "to": shop.address, "value": 10**18})
+        base = stack.base_url
 
-            api_port = anvil.free_port()
-            settings = Settings(
-                environment="test",
-                rpc_url=f"http://127.0.0.1:{port}",
-                deployments_dir=Path(tmp) / "deployments",
-                database_url=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}",
-                host="127.0.0.1",
-                port=api_port,
-            )
-            runtime = Runtime(settings=settings, deployment=deployment)
-            migrate.upgrade(runtime.engine)
-            config = uvicorn.Config(
-                create_app(runtime, web_dir=None), host="127.0.0.1", port=api_port, log_level="warning"
-            )
-            server = uvicorn.Server(config)
-            thread = threading.Thread(target=server.run, daemon=True)
-            thread.start()
-            while not server.started:
-                time.sleep(0.05)
-            base = f"http://127.0.0.1:{api_port}"
-
-            bodies = _signed_payments(deployment, citizens, shop.address, PAYMENTS)
-            headers = _sign_in_all(base, citizens)
-            sequential_n = PAYMENTS // 3
-            seq_time, _ = _post_all(base, bodies[:sequential_n], clients=1, headers=headers)
-            par_time, hashes = _post_all(base, bodies[sequential_n:], clients=CLIENTS, headers=headers)
-            assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes[-20:])
-            assert coin.functions.balanceOf(shop.address).call() == 100 * PAYMENTS
-            baseline = _raw_baseline(w3, coin, shop, citizens, 300)
-            concurrent = _raw_concurrent_baseline(w3, coin, shop, 400, CLIENTS)
-        finally:
-            if server is not None:
-                server.should_exit = True
-                time.sleep(0.3)
-            anvil.stop(proc)
+        bodies = _signed_payments(deployment, citizens, shop.address, PAYMENTS)
+        headers = _sign_in_all(base, citizens)
+        sequential_n = PAYMENTS // 3
+        seq_time, _ = _post_all(base, bodies[:sequential_n], clients=1, headers=headers)
+        par_time, hashes = _post_all(base, bodies[sequential_n:], clients=CLIENTS, headers=headers)
+        assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes[-20:])
+        assert coin.functions.balanceOf(shop.address).call() == 100 * PAYMENTS
+        baseline = _raw_baseline(w3, coin, shop, citizens, 300)
+        concurrent = _raw_concurrent_baseline(w3, coin, shop, 400, CLIENTS)
     relayed = (PAYMENTS - sequential_n) / par_time
     result = {
         "relayed_payments_per_s": round(relayed, 1),
@@ -265,7 +225,8 @@ def run() -> dict[str, Any]:
         "targets": {"relay_vs_raw": round(relayed / concurrent, 2)},
         "clients": CLIENTS,
         "payments": PAYMENTS,
-        "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
+        "database": "sqlite",
+        "server": "heitje up --no-workers in its own process; clients: threads of the bench process",
     }
     print(
         f"   relayed payments: {result['relayed_payments_per_s']:,.1f}/s with {CLIENTS} clients, "
