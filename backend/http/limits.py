@@ -4,7 +4,8 @@ Why the database: every API process must share the counts (a per-process memory 
 the limit by the number of processes), and the database is the one store every Heitje deployment
 already has; `limits`/slowapi would need Redis or Memcached for that. The counter is a fixed
 window: one row per (bucket, who, window) bumped by a single atomic upsert (INSERT .. ON CONFLICT
-DO UPDATE .. RETURNING, on SQLite and PostgreSQL alike), so two processes never lose a hit.
+DO UPDATE .. RETURNING, on SQLite and PostgreSQL alike), so two processes never lose a hit. Hits are
+written behind (`CounterStore`): a request far below its limits writes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 import time
 
 import anyio.to_thread
@@ -42,6 +44,7 @@ TEST_LIMITS = (
     "sign_in=100000/60,claims=100000/60,uploads=100000/60,reads=100000/60,writes=100000/60,relays=100000/60"
 )
 PURGE_EVERY_SECONDS = 60
+SYNC_SECONDS = 0.5  # how long this process's hits may stay unsent to the shared counters
 
 
 def limits_of(settings: Settings) -> dict[str, tuple[int, int]]:
@@ -72,30 +75,77 @@ def bucket_of(scope: Scope, info: RouteInfo) -> str | None:
 
 
 class CounterStore:
-    """Atomic fixed-window counters in the `rate_counters` table."""
+    """Fixed-window counters shared by every API process through the `rate_counters` table, written
+    behind.
 
-    def __init__(self, engine: Engine) -> None:
+    A hit is counted in this process at once. It reaches the shared row (one atomic upsert that adds
+    this process's hits and returns every process's total) at the next sync, at most SYNC_SECONDS
+    later, or at once when the key has reached half its limit. So a request far below its limits
+    writes nothing: a write per request queued every request behind the database's writers (on
+    SQLite, behind each relay batch; issue 14 measured relays and reads held back by it), while
+    near a limit every hit is counted across processes as before. What other processes counted in
+    their last SYNC_SECONDS while under half the limit can go past it; nothing else can."""
+
+    def __init__(self, engine: Engine, *, sync_seconds: float | None = None) -> None:
         self.engine = engine
-        self._next_purge = 0.0
+        self.sync_seconds = SYNC_SECONDS if sync_seconds is None else sync_seconds
         self._insert = upsert_insert(engine.dialect.name)
+        self._lock = threading.Lock()
+        self._total: dict[str, int] = {}  # every process's hits as the shared row last said
+        self._unsent: dict[str, int] = {}  # this process's hits not in the shared row yet
+        self._ends: dict[str, int] = {}  # when each key's window ends (Unix seconds)
+        self._next_sync = 0.0
+        self._next_purge = 0.0
 
-    def hit(self, keys: list[str], window_ends: int) -> list[int]:
-        """Counts one hit on each key (in this window) and returns the counts after it."""
-        counts = []
-        now = time.time()
-        with self.engine.begin() as conn:
-            if now >= self._next_purge:
-                self._next_purge = now + PURGE_EVERY_SECONDS
-                conn.execute(delete(RateCounter).where(RateCounter.window_ends <= int(now)))
+    def count(self, keys: list[str], window_ends: int, limit: int) -> tuple[list[int], bool]:
+        """Counts one hit on each key (in this window): the counts after it as this process knows
+        them, and whether to `sync` before deciding (a key at half its limit, or the sync is due)."""
+        now = time.monotonic()
+        with self._lock:
             for key in keys:
-                upsert = (
-                    self._insert(RateCounter)
-                    .values(key=key, hits=1, window_ends=window_ends)
-                    .on_conflict_do_update(index_elements=[RateCounter.key], set_={"hits": RateCounter.hits + 1})
-                    .returning(RateCounter.hits)
-                )
-                counts.append(int(conn.execute(upsert).scalar_one()))
-        return counts
+                self._unsent[key] = self._unsent.get(key, 0) + 1
+                self._ends[key] = window_ends
+            counts = [self._total.get(key, 0) + self._unsent[key] for key in keys]
+            due = now >= self._next_sync or any(2 * count >= limit for count in counts)
+            if due:
+                self._next_sync = now + self.sync_seconds
+        return counts, due
+
+    def sync(self, keys: list[str]) -> list[int]:
+        """Adds this process's unsent hits to the shared rows in one transaction, and returns the
+        counts of `keys` with every process's hits. On a database error the hits stay unsent."""
+        with self._lock:
+            unsent, self._unsent = self._unsent, {}
+            ends = dict(self._ends)
+        totals: dict[str, int] = {}
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                if now >= self._next_purge:
+                    self._next_purge = now + PURGE_EVERY_SECONDS
+                    conn.execute(delete(RateCounter).where(RateCounter.window_ends <= int(now)))
+                for key, hits in sorted(unsent.items()):  # one order in every process: no deadlock
+                    upsert = (
+                        self._insert(RateCounter)
+                        .values(key=key, hits=hits, window_ends=ends[key])
+                        .on_conflict_do_update(
+                            index_elements=[RateCounter.key], set_={"hits": RateCounter.hits + hits}
+                        )
+                        .returning(RateCounter.hits)
+                    )
+                    totals[key] = int(conn.execute(upsert).scalar_one())
+        except BaseException:
+            with self._lock:
+                for key, hits in unsent.items():
+                    self._unsent[key] = self._unsent.get(key, 0) + hits
+            raise
+        with self._lock:
+            self._total.update(totals)
+            for key in [k for k, end in self._ends.items() if end <= now]:  # windows gone by
+                self._ends.pop(key, None)
+                self._total.pop(key, None)
+                self._unsent.pop(key, None)
+            return [self._total.get(key, 0) + self._unsent.get(key, 0) for key in keys]
 
 
 class RateLimits:
@@ -129,13 +179,14 @@ class RateLimits:
         account = bearer_address(scope, self.settings)
         if account:
             keys.append(f"{bucket}:acct:{account.lower()}:{window}")
-        try:
-            hits = await anyio.to_thread.run_sync(self.store.hit, keys, window_ends)
-        except (OperationalError, InterfaceError) as exc:
-            # The database is down: let the request through (fail open); the route answers 503 itself
-            # if it needs the database, and a health check still says what is wrong.
-            log.warning("rate limits skipped, the database is unavailable: %s", exc)
-            return 0
+        hits, due = self.store.count(keys, window_ends, count)
+        if due:
+            try:
+                hits = await anyio.to_thread.run_sync(self.store.sync, keys)
+            except (OperationalError, InterfaceError) as exc:
+                # The database is down: decide on this process's counts (its own hits still count);
+                # the route answers 503 itself if it needs the database, and a health check says why.
+                log.warning("rate limits counted in this process only, the database is unavailable: %s", exc)
         if max(hits) > count:
             return max(1, math.ceil(window_ends - now))
         return 0
