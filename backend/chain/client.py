@@ -7,7 +7,7 @@ that cannot be reached is `ChainUnavailable`, a node that says no is `RpcError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
@@ -322,10 +322,10 @@ class Chain:
         last = self.latest_block() if to_block is None else to_block
         return decode_events(self._log_ranges.read(fetch, from_block, last), address=self.address)
 
-    def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
-        """The coin's events in a transaction receipt (raw or web3-formatted); other contracts' logs
-        are left out."""
-        return decode_events(receipt.get("logs") or [], address=self.address)
+    def decode_receipt_events(self, receipt: dict[str, Any], names: Collection[str] | None = None) -> list[Event]:
+        """The coin's events in a transaction receipt (raw or web3-formatted), only those called `names`
+        when given; other contracts' logs are left out."""
+        return decode_events(receipt.get("logs") or [], address=self.address, names=names)
 
     def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         """The node's raw receipt (hex strings), or None while the transaction is not mined."""
@@ -392,7 +392,8 @@ class Chain:
 
     def rewards_in(self, receipt: dict[str, Any]) -> list[RewardPaid]:
         """The `Rewarded` events a transaction's receipt (raw JSON or web3's) carries, in log order."""
-        return rewards_among(self.decode_receipt_events(receipt))
+        # Only the Rewarded logs are decoded: a batch's receipt carries a Transfer beside each of them.
+        return rewards_among(self.decode_receipt_events(receipt, names=("Rewarded",)))
 
     def rewards_paid(self, claim_ids: Sequence[int]) -> list[RewardPaid]:
         """Every `Rewarded` event (since the deployment) for any of these on-chain claim ids."""

@@ -202,15 +202,40 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+@lru_cache(maxsize=1 << 16)
+def _checksummed(address: str) -> str:
+    """An address in its checksum form; cached (a keccak each: the coin's own address is on every log,
+    a citizen on each of their events)."""
+    return to_checksum_address(address)
+
+
 def _plain(abi_type: str, value: Any) -> Any:
     if abi_type == "address":
-        return to_checksum_address(value)
+        return _checksummed(str(value).lower())
     if abi_type.startswith("bytes") and isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     if isinstance(value, list | tuple):
         inner = abi_type[: abi_type.rindex("[")] if abi_type.endswith("]") else abi_type
         return [_plain(inner, v) for v in value]
     return value
+
+
+# The coin's event fields that are one 32-byte word each (every field of its events): decoded by
+# slicing, as eth_abi would (tests/unit/chain/test_events.py holds the two to the same answers).
+ONE_WORD = frozenset({"address", "bool", "bytes32", "uint8", "uint64", "uint256"})
+
+
+def _one_word(abi_type: str, word: str) -> Any:
+    """A static value from its 64 hex digits (no 0x), as `_plain` gives it."""
+    if abi_type == "address":
+        return _checksummed("0x" + word[-40:].lower())
+    if abi_type == "bytes32":
+        return "0x" + word.lower()
+    if abi_type == "bool":
+        return int(word, 16) != 0
+    if abi_type.startswith("uint"):
+        return int(word, 16)
+    return _plain(abi_type, abi_decode([abi_type], bytes.fromhex(word))[0])
 
 
 @lru_cache(maxsize=1)
@@ -271,12 +296,15 @@ def decode_event(log: dict[str, Any]) -> Event | None:
     for arg, topic in zip(indexed, topics[1:], strict=True):
         # dynamic indexed values are stored as their hash: keep the topic itself
         dynamic = arg["type"] in ("string", "bytes") or arg["type"].endswith("]")
-        raw = bytes.fromhex(topic[2:])
-        args[arg["name"]] = topic if dynamic else _plain(arg["type"], abi_decode([arg["type"]], raw)[0])
-    data = bytes.fromhex(_hex(log.get("data") or "0x")[2:])
-    values = abi_decode([i["type"] for i in plain], data) if plain else ()
-    for arg, value in zip(plain, values, strict=True):
-        args[arg["name"]] = _plain(arg["type"], value)
+        args[arg["name"]] = topic if dynamic else _one_word(arg["type"], topic[2:])
+    data = _hex(log.get("data") or "0x")[2:]
+    if all(i["type"] in ONE_WORD for i in plain) and len(data) == 64 * len(plain):
+        for k, arg in enumerate(plain):
+            args[arg["name"]] = _one_word(arg["type"], data[64 * k : 64 * (k + 1)])
+    else:
+        values = abi_decode([i["type"] for i in plain], bytes.fromhex(data)) if plain else ()
+        for arg, value in zip(plain, values, strict=True):
+            args[arg["name"]] = _plain(arg["type"], value)
     return Event(
         name=item["name"],
         args=args,
@@ -284,16 +312,22 @@ def decode_event(log: dict[str, Any]) -> Event | None:
         log_index=_int(log.get("logIndex", 0)),
         block_number=_int(log.get("blockNumber", 0)),
         block_hash=_hex(log.get("blockHash", "")),
-        address=to_checksum_address(_hex(log["address"])) if log.get("address") else "",
+        address=_checksummed(_hex(log["address"]).lower()) if log.get("address") else "",
     )
 
 
-def decode_events(logs: Iterable[dict[str, Any]], *, address: str | None = None) -> list[Event]:
-    """The coin's events among `logs`; only those emitted by `address` when it is given."""
+def decode_events(
+    logs: Iterable[dict[str, Any]], *, address: str | None = None, names: Collection[str] | None = None
+) -> list[Event]:
+    """The coin's events among `logs`; only those emitted by `address` when it is given, and only the
+    events called `names` when they are given (the others are not decoded at all)."""
     wanted = address.lower() if address else None
+    topics = {event_topic(name) for name in names} if names is not None else None
     events = []
     for log in logs:
         if wanted is not None and _hex(log.get("address", "")).lower() != wanted:
+            continue
+        if topics is not None and (not log.get("topics") or _hex(log["topics"][0]) not in topics):
             continue
         event = decode_event(log)
         if event is not None:

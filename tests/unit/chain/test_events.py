@@ -90,3 +90,47 @@ def test_a_topic_filter_matches_any_of_a_list_of_values():
     topics = topic_filter("Rewarded", {"claimId": ids})
 
     assert topics == ["0x" + keccak(text="Rewarded(bytes32,address,uint256)").hex(), [word(i, "bytes32") for i in ids]]
+
+
+def test_every_event_of_the_coin_decodes_by_slicing_as_eth_abi_decodes_it():
+    import random
+
+    from eth_abi import decode as abi_decode
+    from eth_utils import to_checksum_address
+
+    from backend.chain.artifacts import coin_abi
+    from backend.chain.events import event_topic
+
+    rng = random.Random(14)
+
+    def value(abi_type):
+        if abi_type == "address":
+            return to_checksum_address(rng.randbytes(20))
+        if abi_type == "bool":
+            return rng.random() < 0.5
+        if abi_type == "bytes32":
+            return rng.randbytes(32)
+        bits = int(abi_type.removeprefix("uint"))
+        return rng.choice([0, 1, 2**bits - 1, rng.getrandbits(bits)])
+
+    def generic(abi_type, encoded):  # what eth_abi makes of the word, in the decoder's plain values
+        decoded = abi_decode([abi_type], encoded)[0]
+        if abi_type == "address":
+            return to_checksum_address(decoded)
+        return "0x" + decoded.hex() if abi_type == "bytes32" else decoded
+
+    events = [item for item in coin_abi() if item["type"] == "event"]
+    assert {"Rewarded", "Transfer", "Redeemed", "MerchantSet", "AuthorizationUsed"} <= {e["name"] for e in events}
+    for item in events:
+        for _ in range(20):
+            inputs = item["inputs"]
+            values = {i["name"]: value(i["type"]) for i in inputs}
+            indexed = [i for i in inputs if i["indexed"]]
+            plain = [i for i in inputs if not i["indexed"]]
+            signature = f"{item['name']}({','.join(i['type'] for i in inputs)})"
+            assert "0x" + keccak(text=signature).hex() == event_topic(item["name"])
+            topics = ["0x" + encode([i["type"]], [values[i["name"]]]).hex() for i in indexed]
+            data = encode([i["type"] for i in plain], [values[i["name"]] for i in plain])
+            log = raw_log(signature, topics, data)
+            expected = {i["name"]: generic(i["type"], encode([i["type"]], [values[i["name"]]])) for i in inputs}
+            assert decode_event(log).args == expected, item["name"]
