@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend import paging
@@ -30,15 +30,34 @@ CSV_COLUMNS = ("id", "at", "actor", "action", "subject", "details")
 
 def record(session: Session, actor: str, action: str, subject: str, details: dict[str, Any] | None = None) -> None:
     """Appends one entry: `actor` decided `action` on `subject` (e.g. "claim:12"), with `details`."""
-    session.add(
-        AuditEntry(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            subject=subject,
-            details=json.dumps(details or {}, sort_keys=True, default=str),
-        )
-    )
+    session.add(AuditEntry(**_entry(actor, action, subject, details)))
+
+
+class Entries:
+    """Entries of one transaction gathered in memory and appended with one INSERT by `write` (a bulk
+    review records hundreds: as ORM objects, each one's new id was read back from the database)."""
+
+    def __init__(self) -> None:
+        self._rows: list[dict[str, Any]] = []
+
+    def record(self, actor: str, action: str, subject: str, details: dict[str, Any] | None = None) -> None:
+        self._rows.append(_entry(actor, action, subject, details))
+
+    def write(self, session: Session) -> None:
+        """Appends the gathered entries, in the order recorded, in `session`'s transaction."""
+        if self._rows:
+            session.execute(insert(AuditEntry), self._rows)
+            self._rows = []
+
+
+def _entry(actor: str, action: str, subject: str, details: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details": json.dumps(details or {}, sort_keys=True, default=str),
+    }
 
 
 AUDIT_ORDER = (paging.Key(AuditEntry.id, int),)  # newest first

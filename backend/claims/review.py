@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.audit import service as audit
 from backend.claims import service
 from backend.claims.models import Claim
 from backend.db import utcnow
@@ -61,6 +62,7 @@ def review_many(session: Session, settings: Settings, *, operator: str, decision
     approving = {d.claim_id for d in decisions if d.decision == APPROVE}
     book = rewards.CapBook.load(session, settings, [c.citizen for c in claims.values() if c.id in approving], now)
     tally = totals.Tally(settings.city_name)
+    entries = audit.Entries()
     outcomes = []
     for decision in decisions:
         claim = claims.get(decision.claim_id)
@@ -69,16 +71,20 @@ def review_many(session: Session, settings: Settings, *, operator: str, decision
                 raise NotFound("claim", decision.claim_id)
             if decision.decision == APPROVE:
                 reward = service.approve_claim(
-                    session, claim=claim, task=tasks[claim.task_id], operator=operator, book=book, tally=tally
+                    session, claim=claim, task=tasks[claim.task_id], operator=operator, book=book, tally=tally,
+                    entries=entries,
                 )
                 outcomes.append(Outcome(decision, claim=claim, reward=reward))
             elif decision.decision == REJECT and decision.reason:
-                service.reject_claim(session, claim=claim, operator=operator, reason=decision.reason, now=now)
+                service.reject_claim(
+                    session, claim=claim, operator=operator, reason=decision.reason, now=now, entries=entries
+                )
                 outcomes.append(Outcome(decision, claim=claim))
             else:
                 raise ValueError(f"not a decision: {decision}")
         except HeitjeError as refusal:
             outcomes.append(Outcome(decision, refusal=refusal))
     tally.write(session)
+    entries.write(session)
     session.flush()
     return outcomes

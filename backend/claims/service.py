@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -218,13 +218,21 @@ def approve(session: Session, settings: Settings, *, claim_id: int, operator: st
 
 
 def approve_claim(
-    session: Session, *, claim: Claim, task: Task, operator: str, book: rewards.CapBook, tally: totals.Tally
+    session: Session,
+    *,
+    claim: Claim,
+    task: Task,
+    operator: str,
+    book: rewards.CapBook,
+    tally: totals.Tally,
+    entries: audit.Entries | None = None,
 ) -> Reward:
     """The approval of one claim (locked, with its task): nobody decides their own claim, only a claim
     with proof, the caps (`book`, loaded with the citizen locked); then the outbox row, the decision,
-    the audit entry, and the report totals counted in `tally` (for the caller to write). Every refusal
-    is raised before the first write, so a refused approval leaves nothing behind: a bulk review goes
-    on with the next claim in the same transaction."""
+    the audit entry (gathered in `entries` when given, for the caller to write), and the report totals
+    counted in `tally` (for the caller to write). Every refusal is raised before the first write, so a
+    refused approval leaves nothing behind: a bulk review goes on with the next claim in the same
+    transaction."""
     _not_own(claim, operator)
     if claim.status != "submitted":
         raise ClaimStateConflict(claim.id, claim.status, "approved (only a claim with proof can be)")
@@ -232,8 +240,8 @@ def approve_claim(
         session, book.settings, claim_id=claim.id, citizen=claim.citizen, amount_units=task.reward_units, book=book
     )
     claim.status, claim.reviewed_by, claim.reviewed_at = "approved", operator, book.now
-    audit.record(
-        session, operator, "claim_approved", f"claim:{claim.id}",
+    _audit(
+        session, entries, operator, "claim_approved", f"claim:{claim.id}",
         {"task_id": claim.task_id, "reward": format_amount(task.reward_units)},
     )
     tally.approved(reviewed_at=book.now, district=task.district, minutes=task.minutes)
@@ -246,20 +254,32 @@ def reject(session: Session, *, claim_id: int, operator: str, reason: str) -> Cl
     return reject_claim(session, claim=claim, operator=operator, reason=reason, now=utcnow())
 
 
-def reject_claim(session: Session, *, claim: Claim, operator: str, reason: str, now: datetime) -> Claim:
+def reject_claim(
+    session: Session,
+    *,
+    claim: Claim,
+    operator: str,
+    reason: str,
+    now: datetime,
+    entries: audit.Entries | None = None,
+) -> Claim:
     """The rejection of one claim (locked): refused, before any write, for one's own claim or a claim
-    that is decided, expired or given back."""
+    that is decided, expired or given back. The audit entry as in `approve_claim`."""
     _not_own(claim, operator)
     status = status_of(claim, now)
     if status not in ("claimed", "submitted"):
         raise ClaimStateConflict(claim.id, status, "rejected")
     claim.status, claim.reject_reason = "rejected", reason.strip()
     claim.reviewed_by, claim.reviewed_at = operator, now
-    audit.record(
-        session, operator, "claim_rejected", f"claim:{claim.id}",
-        {"task_id": claim.task_id},
-    )
+    _audit(session, entries, operator, "claim_rejected", f"claim:{claim.id}", {"task_id": claim.task_id})
     return claim
+
+
+def _audit(session: Session, entries: audit.Entries | None, *entry: Any) -> None:
+    if entries is None:
+        audit.record(session, *entry)
+    else:
+        entries.record(*entry)
 
 
 CLAIM_ORDER = (paging.Key(Claim.id, int),)  # newest first
