@@ -207,9 +207,10 @@ class Settings(BaseModel):
     # -- load (issue 14): requests handled at once per API process (each holds one thread and at most one
     # database connection; the pool has these plus a few for the workers, see backend.db.make_engine);
     # a request that waits longer than OVERLOAD_WAIT_SECONDS for its turn, or finds MAX_WAITING_REQUESTS
-    # already waiting, is answered 503 `overloaded` with Retry-After.
+    # already waiting, is answered 503 `overloaded` with Retry-After. 10 s: a phone on a slow network
+    # waits that long anyway, and a queue of 200 people at one process clears in about 2 s (bench/results.md).
     http_threads: int = Field(default=24, ge=1, le=512)
-    overload_wait_seconds: float = Field(default=3.0, gt=0)
+    overload_wait_seconds: float = Field(default=10.0, gt=0)
     max_waiting_requests: int = Field(default=1000, ge=0)
 
     @field_validator("monthly_cap", "max_hourly_rate", "sepa_four_eyes_total", mode="before")
