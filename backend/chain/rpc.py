@@ -9,6 +9,7 @@ the node is `backend.errors.ChainUnavailable` (503 `chain_unavailable` at the AP
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from typing import Any
 
@@ -38,11 +39,19 @@ class RpcError(RuntimeError):
         return data if isinstance(data, str) and data.startswith("0x") else None
 
 
-def new_session(pool_size: int = POOL_SIZE) -> requests.Session:
+def new_session(pool_size: int = POOL_SIZE, *, url: str | None = None) -> requests.Session:
+    """A pooled HTTP session. Given the one `url` it will post to, what the environment says about that
+    URL (HTTP(S)_PROXY and NO_PROXY, REQUESTS_CA_BUNDLE, ~/.netrc) is read once here instead of on every
+    request: requests reads it per request (1.5 ms of a relay's 30 ms, several times per relay)."""
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    if url is not None:
+        session.proxies.update(requests.utils.get_environ_proxies(url, no_proxy=None))
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        session.auth = requests.utils.get_netrc_auth(url)
+        session.trust_env = False
     return session
 
 
@@ -52,7 +61,7 @@ class Rpc:
     def __init__(self, url: str, *, timeout: float = 10.0, session: requests.Session | None = None) -> None:
         self.url = url
         self.timeout = timeout
-        self.session = session or new_session()
+        self.session = session or new_session(url=url)
         self._ids = itertools.count(1)
         self._ids_lock = threading.Lock()
 
