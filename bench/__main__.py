@@ -96,6 +96,7 @@ def markdown(results: dict[str, Any]) -> str:
                          f"p50 {fmt(figures.get('p50_ms'))} ms, p99 {fmt(figures.get('p99_ms'))} ms | "
                          f"{figures.get('clients', '')} clients | | |")
     lines += reads_markdown(results)
+    lines += payments_markdown(results)
     growth = results.get("growth") or {}
     if any(key in growth for key in ("ratio_M_over_S", "sqlite", "postgresql")):
         from bench.growth import markdown as growth_markdown
@@ -130,6 +131,23 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data, dict) and isinstance(data.get("reads"), dict):  # the api section's reads
             merged.update(data["reads"].get("targets") or {})
     return merged
+def payments_markdown(results: dict[str, Any]) -> list[str]:
+    """Relayed payments per setup (issue 14): each beside the raw transfers the node takes in the same run."""
+    setups = (results.get("payments") or {}).get("setups") or {}
+    if not setups:
+        return []
+    lines = ["", "## Relayed payments per setup (issue 14; `python -m bench payments`)", "",
+             "| setup | relayed/s (8 clients) | one at a time | raw transfers/s, 8 senders | raw, one sender "
+             "| relay_vs_raw |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in setups.items():
+        lines.append(
+            f"| {name} | {fmt(r['relayed_payments_per_s'])} | {fmt(r['sequential_payments_per_s'])} "
+            f"| {fmt(r['baseline_raw_transfers_concurrent_per_s'])} | {fmt(r['baseline_raw_transfers_per_s'])} "
+            f"| {r['relay_vs_raw']:.2f}× |"
+        )
+    return lines
+
+
 # The issue-14 figures other tools read from results.json "targets": (key, what, target).
 TARGETS = (
     ("tasks_vs_sql", "GET /tasks ÷ the same SQL from a bare endpoint (50 clients, SQLite, 1 process)", "≥ 0.75×"),

@@ -228,7 +228,10 @@ def run() -> dict[str, Any]:
                 flush=True,
             )
         results.update(upload_figures(stack))
-    results["reads"] = run_reads()  # its "targets" go to results.json's "targets" (bench/__main__.py)
+    from drills.harness import postgres_available
+
+    # its "targets" go to results.json's "targets" (bench/__main__.py)
+    results["reads"] = run_reads(postgres=postgres_available())
     results["clients"] = CLIENTS
     results["server"] = "heitje up --no-workers (uvicorn, 1 process), SQLite, Anvil; 127.0.0.1"
     return results
