@@ -77,6 +77,11 @@ def fmt(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def target_value(value: Any) -> str:
+    """A target figure: ratios and seconds (below 10) with two decimals, the rest as `fmt` writes them."""
+    return f"{value:.2f}" if isinstance(value, float) and value < 10 else fmt(value)
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [f"# Heitje benchmarks — {m['cores']} cores, {m['memory_gib']} GiB, {m['cpu']} ({m['date']})", "",
@@ -109,7 +114,7 @@ def markdown(results: dict[str, Any]) -> str:
     figures = results.get("targets") or {}
     if figures:
         lines += ["", "Targets (results.json `targets`):", "", "| figure | value |", "| --- | ---: |"]
-        lines += [f"| {name} | {fmt(value)} |" for name, value in sorted(figures.items())]
+        lines += [f"| {name} | {target_value(value)} |" for name, value in sorted(figures.items())]
     if results.get("kept"):
         lines += ["", f"({', '.join(results['kept'])}: figures kept from the last run that measured them.)"]
     failed = [name for name, data in results.items() if isinstance(data, dict) and data.get("error")]
@@ -187,7 +192,9 @@ def reads_markdown(results: dict[str, Any]) -> list[str]:
             value = targets[key]
             lines.append(f"| `{key}`: {what} | {value:.2f} | {goal} |" if isinstance(value, float) else
                          f"| `{key}`: {what} | {fmt(value)} | {goal} |")
-    return lines
+    from bench.api import READS_NOTE
+
+    return [*lines, *READS_NOTE.rstrip("\n").split("\n")]
 
 
 def main(selected: list[str]) -> int:

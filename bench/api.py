@@ -382,7 +382,7 @@ def save_reads(section: dict[str, Any]) -> None:
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start].rstrip("\n") + ("\n" + text[end:] if end >= 0 else "")
-    table.write_text(text.rstrip("\n") + "\n" + "\n".join(reads_markdown(results)) + "\n" + READS_NOTE)
+    table.write_text(text.rstrip("\n") + "\n" + "\n".join(reads_markdown(results)) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
