@@ -131,7 +131,7 @@ def _add(session: Session, day: date, payer: str, gas: int) -> int:
 @lru_cache(maxsize=2)
 def _upsert(dialect: str) -> Any:
     """`_add`'s statement, built once per database kind (built per call it cost more than it ran)."""
-    gas = bindparam("gas")
+    gas: Any = bindparam("gas")
     return (
         upsert_insert(dialect)(RelayGas)
         .values(day=bindparam("day"), payer=bindparam("payer"), gas=gas, relays=1)
