@@ -56,6 +56,7 @@ GAS_HEADROOM = 1.2
 # The node's answers when the nonce is in use: mined, the same transaction, or another one pending
 # (whether by this very transaction is then asked: Relayer._broadcast).
 NONCE_TAKEN = ("nonce too low", "already known", "replacement transaction underpriced")
+ALREADY_KNOWN = "already known"  # the node has this very transaction (the same hash)
 # Gas for the relayed calls, simulated with one eth_call instead of an estimate (the transaction's
 # limit is this x GAS_HEADROOM; only the gas used is paid). bench/results.md measures them at about
 # 70,500 and 72,100 gas; a payment to an address holding no coins yet writes one more slot (+17,000).
@@ -258,22 +259,26 @@ class Relayer:
         the node has the transaction, else the node's refusal.
 
         An answer can go wrong on the way while the node took the transactions: the connection drops
-        before the answer arrives, the batch's answer lacks one, or the node says "already known" (or
-        "nonce too low": it was mined) to a transaction it was given before. Taking any of those as a
-        refusal and signing the authorization again would send it twice (the second reverts and the
-        city pays its gas). So each unsure answer is settled by asking the node for the transaction's
-        hash: one it has was sent; one it does not have and never answered is sent again once, as
-        the same bytes (the node cannot take it twice). A node that cannot be asked raises
-        ChainUnavailable (the caller's transaction records nothing)."""
+        before the answer arrives, or the batch's answer lacks one. And a node answers "already known"
+        to this very transaction given before (the same bytes, so the same hash: it has it), or "nonce
+        too low" when it was mined. Taking any of those as a refusal and signing the authorization
+        again would send it twice (the second reverts and the city pays its gas). So "already known"
+        counts as sent, and the other unsure answers are settled by asking the node for the hash: one
+        it has was sent; one it does not have and never answered is sent again once, as the same
+        bytes (the node cannot take it twice). A look-up the node refuses or does not answer settles
+        nothing: the answer stays what it was (a transaction nobody answered for counts as not sent),
+        and the transactions the node did accept are kept either way."""
         answers = self._send_raw([raw for _, raw, _ in signed])
         for resend in (True, False):
+            for k, answer in enumerate(answers):
+                if isinstance(answer, NodeError) and ALREADY_KNOWN in answer.message.lower():
+                    answers[k] = signed[k][2]
             unsure = [k for k, answer in enumerate(answers) if _unsure(answer)]
             if not unsure:
                 break
-            known = self.chain.rpc.batch([("eth_getTransactionByHash", [signed[k][2]]) for k in unsure])
             lost = []
-            for k, found in zip(unsure, known, strict=True):
-                if found is not None:
+            for k, found in zip(unsure, self._known([signed[k][2] for k in unsure]), strict=True):
+                if found:
                     answers[k] = signed[k][2]
                 elif answers[k] is None or answers[k].code is None:  # type: ignore[union-attr]
                     lost.append(k)
@@ -285,6 +290,15 @@ class Relayer:
                 for k in lost:
                     answers[k] = NodeError("eth_sendRawTransaction", None, "the node did not take it")
         return [a if a is not None else NodeError("eth_sendRawTransaction", None, "not sent") for a in answers]
+
+    def _known(self, hashes: list[str]) -> list[bool]:
+        """Whether the node has each transaction (pending or mined); False where it cannot say."""
+        try:
+            found = self.chain.rpc.batch_results([("eth_getTransactionByHash", [h]) for h in hashes])
+        except (ChainUnavailable, NodeError) as exc:
+            log.warning("relayer: could not ask the node about %d transactions: %s", len(hashes), exc)
+            return [False] * len(hashes)
+        return [not isinstance(f, NodeError) and f is not None for f in found]
 
     def _send_raw(self, raws: list[str]) -> list[str | NodeError | None]:
         """The node's answer to each raw transaction, or None for each when no answer came at all."""

@@ -26,6 +26,7 @@ class FlakyNode:
     times: int = 1
     url: str = ""
     broadcasts: int = 0  # requests that sent raw transactions (passed to the node every time)
+    refuse_lookups: bool = False  # answer eth_getTransactionByHash with a provider's rate-limit error
 
     def spoil(self, request: Any) -> bool:
         """Whether this request's answer goes wrong (it sends transactions and `times` is not used up)."""
@@ -36,11 +37,15 @@ class FlakyNode:
         return self.broadcasts <= self.times
 
 
-def _already_known(request: Any) -> bytes:
+def _errors(request: Any, code: int, message: str) -> bytes:
     calls = request if isinstance(request, list) else [request]
-    answers = [{"jsonrpc": "2.0", "id": c.get("id"), "error": {"code": -32000, "message": "already known"}}
-               for c in calls]
+    answers = [{"jsonrpc": "2.0", "id": c.get("id"), "error": {"code": code, "message": message}} for c in calls]
     return json.dumps(answers if isinstance(request, list) else answers[0]).encode()
+
+
+def _looks_up(request: Any) -> bool:
+    calls = request if isinstance(request, list) else [request]
+    return any(isinstance(c, dict) and c.get("method") == "eth_getTransactionByHash" for c in calls)
 
 
 def _handler(node: FlakyNode) -> type[BaseHTTPRequestHandler]:
@@ -48,13 +53,21 @@ def _handler(node: FlakyNode) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             body = self.rfile.read(int(self.headers["Content-Length"]))
             request = json.loads(body)
+            if node.refuse_lookups and _looks_up(request):
+                self._answer(200, _errors(request, -32005, "daily request count exceeded, request rate limited"))
+                return
             spoil = node.spoil(request)
             upstream = requests.post(node.upstream, data=body, headers={"Content-Type": "application/json"}, timeout=30)
             if spoil and node.mode == "lost":
                 self.close_connection = True  # the node took it; the answer never arrives
                 return
-            data = _already_known(request) if spoil else upstream.content
-            self.send_response(200 if spoil else upstream.status_code)
+            if spoil:
+                self._answer(200, _errors(request, -32000, "already known"))
+            else:
+                self._answer(upstream.status_code, upstream.content)
+
+        def _answer(self, status: int, data: bytes) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -67,10 +80,10 @@ def _handler(node: FlakyNode) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def flaky_node(upstream: str, mode: str, times: int = 1) -> Iterator[FlakyNode]:
+def flaky_node(upstream: str, mode: str, times: int = 1, *, refuse_lookups: bool = False) -> Iterator[FlakyNode]:
     """A FlakyNode listening on a free local port for the length of the block (`node.url`)."""
     assert mode in MODES, mode
-    node = FlakyNode(upstream, mode, times)
+    node = FlakyNode(upstream, mode, times, refuse_lookups=refuse_lookups)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(node))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
