@@ -125,6 +125,8 @@ class CounterStore:
                     self._next_purge = now + PURGE_EVERY_SECONDS
                     conn.execute(delete(RateCounter).where(RateCounter.window_ends <= int(now)))
                 for key, hits in sorted(unsent.items()):  # one order in every process: no deadlock
+                    if key not in ends:  # its window ended and was cleared meanwhile
+                        continue
                     upsert = (
                         self._insert(RateCounter)
                         .values(key=key, hits=hits, window_ends=ends[key])
@@ -135,9 +137,11 @@ class CounterStore:
                     )
                     totals[key] = int(conn.execute(upsert).scalar_one())
         except BaseException:
-            with self._lock:
+            with self._lock:  # the hits wait for the next sync (with their windows' ends, if cleared meanwhile)
                 for key, hits in unsent.items():
-                    self._unsent[key] = self._unsent.get(key, 0) + hits
+                    if key in ends:
+                        self._unsent[key] = self._unsent.get(key, 0) + hits
+                        self._ends.setdefault(key, ends[key])
             raise
         with self._lock:
             self._total.update(totals)
