@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -158,7 +159,8 @@ class WriterTurns:
 
     def take(self, conn: Any) -> None:
         if not self._lock.acquire(timeout=self.busy_seconds):
-            raise sqlite3.OperationalError("database is locked")
+            # As SQLAlchemy wraps the driver's own error (callers catch sqlalchemy.exc.OperationalError).
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
         self._holder = _dbapi(conn)
 
     def give_back(self, conn: Any) -> None:

@@ -4,7 +4,6 @@ transaction ends gives the turn back."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
@@ -97,7 +96,7 @@ def test_readers_take_no_turn(engine):
 def test_a_turn_not_given_in_time_fails_as_sqlite_would(engine):
     turns = WriterTurns(engine, busy_seconds=0.2)
     turns.take("somebody")
-    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+    with pytest.raises(OperationalError, match="database is locked"):
         turns.take("somebody else")
     turns.give_back("somebody")
     turns.take("somebody else")
