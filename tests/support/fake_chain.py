@@ -11,7 +11,7 @@ real Anvil instead (tests/backend).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,8 +279,11 @@ class FakeChain:
         block = int(receipt["blockNumber"], 16)
         return TxStatus("confirmed", block, self.block - block + 1, receipt)
 
-    def decode_receipt_events(self, receipt: dict[str, Any]) -> list[Event]:
-        return [e for e in self.events if e.tx_hash == receipt.get("transactionHash")]
+    def decode_receipt_events(self, receipt: dict[str, Any], names: Collection[str] | None = None) -> list[Event]:
+        return [
+            e for e in self.events
+            if e.tx_hash == receipt.get("transactionHash") and (names is None or e.name in names)
+        ]
 
     def events_in(self, tx_hash: str) -> list[Event]:
         self._up()
