@@ -33,6 +33,8 @@ SINGLE_CLAIMS = int(os.environ.get("BENCH_SINGLE_CLAIMS", 200))  # the baseline:
 PIPELINED_CLAIMS = int(os.environ.get("BENCH_PIPELINED_CLAIMS", 2000))  # end to end: approvals beside the sender
 ALL_CLAIMS = SINGLE_CLAIMS + CLAIMS + PIPELINED_CLAIMS
 CITIZENS = ALL_CLAIMS // 50  # 50 claims each: 50 x 15.00 stays under the yearly cap of 1,500.00
+if ALL_CLAIMS % 50:  # each citizen makes 50: any other total would leave claims the figures count unmade
+    raise SystemExit(f"BENCH_CLAIMS + BENCH_SINGLE_CLAIMS + BENCH_PIPELINED_CLAIMS is {ALL_CLAIMS}: make it 50 x n")
 NAIVE_CLAIMS = int(os.environ.get("BENCH_NAIVE_CLAIMS", 300))
 BULK = 500  # decisions per POST /claims/review (its maximum)
 TARGET_RATE, TARGET_RATIO = 1000, 20
