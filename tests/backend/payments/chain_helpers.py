@@ -13,6 +13,8 @@ from web3 import Web3
 
 from backend.chain import typed_data
 from backend.chain.typed_data import Domain
+from backend.payments.authorization import parse_signature
+from backend.payments.service import SignedTransfer
 from backend.runtime import Runtime
 from backend.settings import ANVIL_TEST_KEYS
 from tests.support.chain import coin_of, web3_of
@@ -121,4 +123,17 @@ def cancel(runtime: Runtime, authorizer: LocalAccount, nonce: str) -> None:
         sig.v,
         sig.r,
         sig.s,
+    )
+
+
+def transfer_of(body: dict[str, Any]) -> SignedTransfer:
+    """The service's SignedTransfer of a POST /payments body (as `signed_transfer` makes one)."""
+    return SignedTransfer(
+        from_=body["from"],
+        to=body["to"],
+        value=body["value"],
+        valid_after=body["validAfter"],
+        valid_before=body["validBefore"],
+        nonce=body["nonce"],
+        signature=parse_signature(body["signature"], None, None, None),
     )

@@ -14,23 +14,10 @@ from backend.chain.relay_pipeline import RelayPipeline
 from backend.chain.relayer import Relayer
 from backend.db import transaction
 from backend.payments import service
-from backend.payments.authorization import parse_signature
 from backend.payments.models import Payment
-from tests.backend.payments.chain_helpers import balance, citizen_with, set_merchant, signed_transfer
+from tests.backend.payments.chain_helpers import balance, citizen_with, set_merchant, signed_transfer, transfer_of
 from tests.support.chain import web3_of
 from tests.support.flaky_node import flaky_node
-
-
-def _transfer(body):
-    return service.SignedTransfer(
-        from_=body["from"],
-        to=body["to"],
-        value=body["value"],
-        valid_after=body["validAfter"],
-        valid_before=body["validBefore"],
-        nonce=body["nonce"],
-        signature=parse_signature(body["signature"], None, None, None),
-    )
 
 
 @pytest.mark.parametrize(
@@ -42,7 +29,7 @@ def test_a_batch_whose_answer_went_wrong_is_recorded_with_the_transaction_the_no
     shop = Account.create().address
     set_merchant(runtime, shop)
     citizens = [citizen_with(runtime, 1000) for _ in range(3)]
-    transfers = [_transfer(signed_transfer(runtime, c, shop, 10)) for c in citizens]
+    transfers = [transfer_of(signed_transfer(runtime, c, shop, 10)) for c in citizens]
     w3 = web3_of(runtime.chain)
     relayer_address = Relayer(runtime.chain, runtime.settings.relayer_key).address
     sent_before = w3.eth.get_transaction_count(relayer_address, "pending")

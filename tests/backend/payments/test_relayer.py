@@ -14,20 +14,8 @@ from backend.chain.relayer import Relayer, RelayerNonce, Reverted
 from backend.db import transaction
 from backend.payments import service
 from backend.payments.authorization import parse_signature
-from tests.backend.payments.chain_helpers import balance, citizen_with, set_merchant, signed_transfer
+from tests.backend.payments.chain_helpers import balance, citizen_with, set_merchant, signed_transfer, transfer_of
 from tests.support.chain import coin_of, web3_of
-
-
-def _transfer(body):
-    return service.SignedTransfer(
-        from_=body["from"],
-        to=body["to"],
-        value=body["value"],
-        valid_after=body["validAfter"],
-        valid_before=body["validBefore"],
-        nonce=body["nonce"],
-        signature=parse_signature(body["signature"], None, None, None),
-    )
 
 
 def test_relays_from_many_threads_each_get_their_own_nonce_and_all_land(runtime):
@@ -41,7 +29,7 @@ def test_relays_from_many_threads_each_get_their_own_nonce_and_all_land(runtime)
     def pay(body):
         try:
             with transaction(runtime.sessions) as session:
-                hashes.append(service.submit(runtime, session, _transfer(body)).payment.tx_hash)
+                hashes.append(service.submit(runtime, session, transfer_of(body)).payment.tx_hash)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -259,7 +247,7 @@ def test_the_same_authorization_posted_from_many_threads_at_once_is_relayed_once
     shop = Account.create().address
     set_merchant(runtime, shop)
     citizen = citizen_with(runtime, 1000)
-    transfer = _transfer(signed_transfer(runtime, citizen, shop, 10))
+    transfer = transfer_of(signed_transfer(runtime, citizen, shop, 10))
     answers: list[tuple[str, bool]] = []
     errors: list[BaseException] = []
 
