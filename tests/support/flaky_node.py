@@ -7,14 +7,12 @@ to a transaction it was given before)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import requests
+from tests.support.node_proxy import ProxyHandler, serving
 
 MODES = ("lost", "already_known")
 
@@ -48,33 +46,23 @@ def _looks_up(request: Any) -> bool:
     return any(isinstance(c, dict) and c.get("method") == "eth_getTransactionByHash" for c in calls)
 
 
-def _handler(node: FlakyNode) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(node: FlakyNode) -> type[ProxyHandler]:
+    class Handler(ProxyHandler):
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            body = self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.body()
             request = json.loads(body)
             if node.refuse_lookups and _looks_up(request):
-                self._answer(200, _errors(request, -32005, "daily request count exceeded, request rate limited"))
+                self.answer(200, _errors(request, -32005, "daily request count exceeded, request rate limited"))
                 return
             spoil = node.spoil(request)
-            upstream = requests.post(node.upstream, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+            upstream = self.forward(node.upstream, body)
             if spoil and node.mode == "lost":
                 self.close_connection = True  # the node took it; the answer never arrives
                 return
             if spoil:
-                self._answer(200, _errors(request, -32000, "already known"))
+                self.answer(200, _errors(request, -32000, "already known"))
             else:
-                self._answer(upstream.status_code, upstream.content)
-
-        def _answer(self, status: int, data: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+                self.answer(upstream.status_code, upstream.content)
 
     return Handler
 
@@ -84,12 +72,5 @@ def flaky_node(upstream: str, mode: str, times: int = 1, *, refuse_lookups: bool
     """A FlakyNode listening on a free local port for the length of the block (`node.url`)."""
     assert mode in MODES, mode
     node = FlakyNode(upstream, mode, times, refuse_lookups=refuse_lookups)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(node))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    node.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_handler(node)) as node.url:
         yield node
-    finally:
-        server.shutdown()
-        server.server_close()

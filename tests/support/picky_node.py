@@ -5,14 +5,14 @@ everything else through. It counts the log queries it answered and refused."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
+
+from tests.support.node_proxy import ProxyHandler, serving
 
 # (HTTP status, JSON-RPC error) as providers send them when a log query is too large.
 REFUSALS: dict[str, tuple[int, dict[str, Any]]] = {
@@ -57,28 +57,18 @@ class PickyNode:
         return None
 
 
-def _handler(node: PickyNode) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(node: PickyNode) -> type[ProxyHandler]:
+    class Handler(ProxyHandler):
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            body = self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.body()
             request = json.loads(body)
             refusal = node.refusal_for(request) if isinstance(request, dict) else None
             if refusal is None:
-                upstream = requests.post(
-                    node.upstream, data=body, headers={"Content-Type": "application/json"}, timeout=30
-                )
-                status, data = upstream.status_code, upstream.content
-            else:
-                status, error = refusal
-                data = json.dumps({"jsonrpc": "2.0", "id": request.get("id"), "error": error}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+                upstream = self.forward(node.upstream, body)
+                self.answer(upstream.status_code, upstream.content)
+                return
+            status, error = refusal
+            self.answer(status, json.dumps({"jsonrpc": "2.0", "id": request.get("id"), "error": error}).encode())
 
     return Handler
 
@@ -87,12 +77,5 @@ def _handler(node: PickyNode) -> type[BaseHTTPRequestHandler]:
 def picky_node(upstream: str, max_blocks: int, refusal: str = "infura") -> Iterator[PickyNode]:
     """A PickyNode listening on a free local port for the length of the block (`node.url`)."""
     node = PickyNode(upstream, max_blocks, refusal)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(node))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    node.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_handler(node)) as node.url:
         yield node
-    finally:
-        server.shutdown()
-        server.server_close()
