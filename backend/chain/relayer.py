@@ -146,7 +146,7 @@ def _unsure(answer: str | NodeError | None) -> bool:
         return True
     if not isinstance(answer, NodeError):
         return False
-    return answer.code is None or any(t in answer.message.lower() for t in NONCE_TAKEN)
+    return answer.code is None or _nonce_taken(answer)
 
 
 def _nonce_taken(error: NodeError) -> bool:
